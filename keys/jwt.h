@@ -1,0 +1,26 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "keys/ed25519.h"
+
+namespace issuer::keys {
+
+// RFC 7515 compact serialisation: b64url(header) "." b64url(payload) "." b64url(Ed25519 sig).
+// The JSON texts are signed exactly as given.
+std::string SignCompactJws(std::string_view header_json, std::string_view payload_json,
+                           const SigningKey& key);
+
+struct VerifiedJws {
+  std::string header_json;
+  std::string payload_json;
+};
+
+// Verifies a compact JWS against one Ed25519 key. Rejects anything but three base64url
+// segments, a header whose alg is not exactly "EdDSA", a "crit" member, and bad signatures.
+// Does not look at claims (exp, iss, aud): that is the caller's policy.
+Result<VerifiedJws> VerifyCompactJws(std::string_view token, const PublicKey& public_key);
+
+}  // namespace issuer::keys

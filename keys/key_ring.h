@@ -1,0 +1,77 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/random.h"
+#include "common/result.h"
+#include "keys/ed25519.h"
+#include "keys/seal.h"
+
+namespace issuer::keys {
+
+// One row of Better Auth's jwks table, as keys/ sees it (no SQL types).
+struct StoredKey {
+  std::string kid;              // jwks.id
+  std::string public_key_json;  // jwks.publicKey, e.g. {"crv":"Ed25519","x":"…","kty":"OKP"}
+  std::string private_key;      // jwks.privateKey, sealed (see seal.h)
+  std::optional<std::string> alg;
+  std::optional<std::string> crv;
+  int64_t created_at_ms = 0;
+  std::optional<int64_t> expires_at_ms;
+};
+
+// Better Auth's jwt plugin options that decide which keys sign and which are published.
+struct KeyPolicy {
+  int64_t grace_period_ms = 30LL * 24 * 3600 * 1000;  // jwks.gracePeriod default: 30 days
+  std::optional<int64_t> rotation_interval_ms;         // jwks.rotationInterval; none by default
+};
+
+// A published key, unsealed when it can sign.
+struct RingKey {
+  StoredKey row;  // private_key cleared once unsealed
+  std::shared_ptr<const SigningKey> signer;  // null for algorithms we only publish
+};
+
+// An immutable set of keys loaded from the jwks table. Thread-safe (const).
+//   auto ring = KeyRing::Open(rows, secrets, policy, now_ms);
+//   if (const RingKey* k = ring->Signer(now_ms)) Sign(*k->signer, ...);
+class KeyRing {
+ public:
+  // Unseals every key that is published at `now_ms`. Fails (kUnauthenticated, naming the kid)
+  // if any of them does not open with `secrets`: keys are never silently replaced.
+  static Result<KeyRing> Open(std::vector<StoredKey> rows, const SecretRing& secrets,
+                              const KeyPolicy& policy, int64_t now_ms);
+
+  // Better Auth's choice (compat §1.4): the newest EdDSA key by createdAt that has not expired.
+  // nullptr when none: the caller must make a key (MakeKey) and reopen.
+  const RingKey* Signer(int64_t now_ms) const;
+
+  // GET /jwks body: {"keys":[{alg, crv, ...publicKey, kid}]} for every key with no expiry or
+  // with expiresAt + gracePeriod > now_ms, in table order.
+  std::string JwksJson(int64_t now_ms) const;
+
+  size_t size() const { return keys_.size(); }
+
+ private:
+  KeyRing(std::vector<RingKey> keys, KeyPolicy policy)
+      : keys_(std::move(keys)), policy_(policy) {}
+  bool Published(const StoredKey& row, int64_t now_ms) const;
+
+  std::vector<RingKey> keys_;
+  KeyPolicy policy_;
+};
+
+// A new Ed25519 key as a jwks row (kid from Better Auth's generateId, private JWK sealed) and
+// its signer. createdAt = now_ms; expiresAt = now_ms + rotation interval, if any.
+struct NewKey {
+  StoredKey row;
+  std::shared_ptr<const SigningKey> signer;
+};
+Result<NewKey> MakeKey(const SecretRing& secrets, const KeyPolicy& policy, const Random& random,
+                       int64_t now_ms);
+
+}  // namespace issuer::keys

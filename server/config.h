@@ -1,0 +1,62 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "keys/key_ring.h"
+#include "keys/seal.h"
+
+namespace issuer::server {
+
+// Better Auth's default secret: used when none is set, so the two interoperate out of the box.
+inline constexpr char kDefaultSecret[] = "better-auth-secret-12345678901234567890";
+
+// Everything the server is told at start. Printable: holds no secret.
+struct Config {
+  std::string host = "127.0.0.1";
+  int port = 3000;
+  std::string db_path = "./ba-issuer.db";
+  // The base URL's origin ("http://localhost:3000"); empty: taken from each request's Host.
+  std::string base_origin;
+  std::string base_path = "/api/auth";
+  std::vector<std::string> trusted_origins;  // from BETTER_AUTH_TRUSTED_ORIGINS
+  std::string node_env;                       // NODE_ENV as given ("" when unset)
+
+  int64_t token_ttl_s = 900;                 // jwt.expirationTime "15m"
+  int64_t session_expires_in_s = 604800;     // session.expiresIn
+  int64_t session_update_age_s = 86400;      // session.updateAge
+  int64_t short_session_expires_in_s = 86400;  // rememberMe: false
+  keys::KeyPolicy key_policy;
+
+  bool production() const { return node_env == "production"; }
+  bool development_or_test() const { return node_env == "development" || node_env == "test"; }
+  bool origin_check_enabled() const { return node_env != "test"; }
+};
+
+// Cookie and key-sealing secrets. Never printed or logged.
+struct Secrets {
+  keys::SecretRing ring;    // seals and opens jwks.privateKey
+  std::string cookie_secret;  // HMAC key of signed cookies: the newest versioned secret, if any
+};
+
+struct LoadedConfig {
+  Config config;
+  Secrets secrets;
+  std::vector<std::string> warnings;  // one line each, for stderr at start
+  bool show_help = false;
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+// Reads flags (--host, --port, --db, --base-url, --help) and Better Auth's environment
+// variables. Pure: tests pass a map. kInvalidArgument with a one-line reason on bad input.
+Result<LoadedConfig> LoadConfig(const std::vector<std::string>& args, const EnvLookup& env);
+
+// "Usage: ..." text for --help.
+std::string UsageText();
+
+}  // namespace issuer::server

@@ -1,0 +1,160 @@
+#include "server/http_server.h"
+
+#include <cctype>
+
+namespace issuer::server {
+namespace {
+
+void WriteReply(const HttpReply& reply, httplib::Response& res) {
+  res.status = reply.status;
+  for (const auto& [name, value] : reply.headers) res.set_header(name.c_str(), value);
+  if (!reply.body.empty()) res.set_content(reply.body, reply.content_type.c_str());
+}
+
+void WriteError(const ApiError& error, httplib::Response& res) {
+  WriteReply(AuthService::ErrorReply(error), res);
+}
+
+std::string Lowercase(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+HttpRequest ToHttpRequest(const httplib::Request& req) {
+  HttpRequest out;
+  out.method = req.method;
+  out.path = req.path;
+  for (const auto& [name, value] : req.headers) {
+    // The library adds these itself; a client must not be able to inject them (CVE-2025-66570).
+    if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" ||
+        name == "LOCAL_PORT") {
+      continue;
+    }
+    out.headers.emplace(Lowercase(name), value);
+  }
+  for (const auto& [name, value] : req.params) out.query.emplace(name, value);
+  out.body = req.body;
+  out.has_body = req.has_header("Content-Length");
+  return out;
+}
+
+bool AllDigits(const std::string& s) {
+  if (s.empty() || s.size() > 18) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// Body framing the library reads unsafely (security notes §4.1, §4.8).
+std::optional<ApiError> CheckFraming(const httplib::Request& req) {
+  if (req.has_header("Transfer-Encoding")) return ApiError{ApiCode::kLengthRequired, ""};
+  if (req.has_header("Content-Encoding")) {
+    return ApiError{ApiCode::kUnsupportedContentEncoding, ""};
+  }
+  const size_t lengths = req.get_header_value_count("Content-Length");
+  if (lengths == 0) return std::nullopt;
+  const std::string length = req.get_header_value("Content-Length");
+  if (lengths > 1 || !AllDigits(length)) return ApiError{ApiCode::kBadContentLength, ""};
+  if (std::stoull(length) > kMaxBodyBytes) return ApiError{ApiCode::kPayloadTooLarge, ""};
+  return std::nullopt;
+}
+
+std::string EscapeRegex(const std::string& path) {
+  std::string out;
+  for (char c : path) {
+    if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+HttpServer::HttpServer(const Config& config, AuthService& auth, Logger& log)
+    : config_(config), auth_(auth), log_(log) {
+  const std::string& base = config_.base_path;
+  routes_ = {{"POST", base + "/sign-up/email", &AuthService::SignUp},
+             {"POST", base + "/sign-in/email", &AuthService::SignIn},
+             {"POST", base + "/sign-out", &AuthService::SignOut},
+             {"GET", base + "/get-session", &AuthService::GetSession},
+             {"POST", base + "/get-session", &AuthService::PostGetSession},
+             {"GET", base + "/token", &AuthService::Token},
+             {"GET", base + "/jwks", &AuthService::Jwks},
+             {"GET", base + "/ok", &AuthService::Ok},
+             {"GET", base + "/error", &AuthService::ErrorPage}};
+
+  server_.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  server_.set_tcp_nodelay(true);  // without it keep-alive crawls (~280 req/s)
+  server_.set_keep_alive_max_count(1000);
+  server_.set_payload_max_length(kMaxBodyBytes);
+  server_.set_pre_routing_handler(
+      [this](const httplib::Request& req, httplib::Response& res) { return Guard(req, res); });
+  server_.set_exception_handler(
+      [this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        log_.Error("unhandled_exception");
+        res.headers.clear();
+        WriteError({ApiCode::kInternal, ""}, res);
+      });
+  server_.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    log_.Info("request", req.method + " " + (req.path.size() > 256 ? req.path.substr(0, 256) : req.path) +
+                             " " + std::to_string(res.status));
+  });
+  for (const Route& route : routes_) {
+    auto handler = [this, &route](const httplib::Request& req, httplib::Response& res) {
+      Dispatch(route, req, res);
+    };
+    const std::string pattern = EscapeRegex(route.path);
+    if (std::string_view(route.method) == "GET") {
+      server_.Get(pattern, handler);
+    } else {
+      server_.Post(pattern, handler);
+    }
+  }
+}
+
+const HttpServer::Route* HttpServer::FindRoute(const std::string& method,
+                                               const std::string& path) const {
+  for (const Route& route : routes_) {
+    if (route.method == method && route.path == path) return &route;
+  }
+  return nullptr;
+}
+
+httplib::Server::HandlerResponse HttpServer::Guard(const httplib::Request& req,
+                                                   httplib::Response& res) {
+  using HR = httplib::Server::HandlerResponse;
+  if (FindRoute(req.method, req.path) == nullptr) {
+    res.status = 404;  // as Better Auth: no body, no content type
+    return HR::Handled;
+  }
+  if (auto error = CheckFraming(req)) {
+    WriteError(*error, res);
+    return HR::Handled;
+  }
+  return HR::Unhandled;
+}
+
+void HttpServer::Dispatch(const Route& route, const httplib::Request& req,
+                          httplib::Response& res) {
+  WriteReply((auth_.*route.handler)(ToHttpRequest(req)), res);
+}
+
+Result<int> HttpServer::Bind() {
+  if (config_.port == 0) {
+    const int port = server_.bind_to_any_port(config_.host);
+    if (port <= 0) return Error{Errc::kUnavailable, "cannot bind " + config_.host};
+    return port;
+  }
+  if (!server_.bind_to_port(config_.host, config_.port)) {
+    return Error{Errc::kUnavailable,
+                 "cannot bind " + config_.host + ":" + std::to_string(config_.port)};
+  }
+  return config_.port;
+}
+
+void HttpServer::Serve() { server_.listen_after_bind(); }
+
+void HttpServer::Stop() { server_.stop(); }
+
+}  // namespace issuer::server

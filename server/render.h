@@ -1,0 +1,30 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "storage/rows.h"
+
+namespace issuer::server {
+
+using OrderedJson = nlohmann::ordered_json;
+
+// The user object as Better Auth sends it: name, email, emailVerified, image, createdAt,
+// updatedAt, the app's extra columns, then id. Dates are ISO strings.
+OrderedJson UserJson(const storage::UserRow& user);
+
+// The session object of get-session: expiresAt, token, createdAt, updatedAt, ipAddress,
+// userAgent, userId, extra columns, id.
+OrderedJson SessionJson(const storage::SessionRow& session);
+
+// The JWT claims Better Auth's jwt plugin signs (compat spec §1.4):
+// {iat, ...user, sub, exp = iat + ttl, iss, aud}.
+OrderedJson JwtClaims(const storage::UserRow& user, int64_t now_ms, int64_t ttl_s,
+                      const std::string& issuer, const std::string& audience);
+
+// Compact JSON; invalid UTF-8 from the database is replaced, never thrown on.
+std::string Dump(const OrderedJson& value);
+
+}  // namespace issuer::server

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "server/api_error.h"
+#include "server/http_types.h"
+
+namespace issuer::server {
+
+// A request body as better-call sees it: nullopt when there is none ("undefined").
+using Body = std::optional<nlohmann::json>;
+
+// Reads the body by Content-Type (parameters ignored): application/json everywhere, and
+// application/x-www-form-urlencoded where `allow_form` (sign-in, sign-up). Another type gives
+// 415 naming the allowed types; unparsable JSON gives 400 "Invalid JSON in request body".
+// No Content-Type means no body, as in Better Auth.
+std::variant<Body, ApiError> ParseBody(const HttpRequest& request, bool allow_form);
+
+enum class FieldType { kString, kEmail, kBoolean };  // kEmail: a string zod's email regex accepts
+struct FieldSpec {
+  const char* name;
+  FieldType type;
+  bool required;
+};
+
+// zod-style validation of the body's fields, in schema order. On failure returns
+// VALIDATION_ERROR with zod's message, e.g. "[body.email] Invalid input: expected string,
+// received number", issues joined with "; ".
+std::optional<ApiError> ValidateFields(const Body& body, const std::vector<FieldSpec>& fields);
+
+}  // namespace issuer::server

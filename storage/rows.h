@@ -1,0 +1,74 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace issuer::storage {
+
+// A column that a Better Auth app (or plugin) added to its tables: carried through as stored.
+using ColumnValue = std::variant<std::monostate, int64_t, double, std::string>;
+struct ExtraColumn {
+  std::string name;
+  ColumnValue value;
+};
+
+// Rows of Better Auth's tables (compat spec §3.1, §2). Times are Unix milliseconds; storage
+// writes them as ISO-8601 text with milliseconds and 'Z', as Better Auth does.
+struct UserRow {
+  std::string id;
+  std::string name;
+  std::string email;  // lowercase
+  bool email_verified = false;
+  std::optional<std::string> image;
+  int64_t created_at_ms = 0;
+  int64_t updated_at_ms = 0;
+  std::vector<ExtraColumn> extra;  // read only; never written
+};
+
+struct SessionRow {
+  std::string id;
+  std::string token;
+  std::string user_id;
+  int64_t expires_at_ms = 0;
+  int64_t created_at_ms = 0;
+  int64_t updated_at_ms = 0;
+  std::optional<std::string> ip_address;
+  std::optional<std::string> user_agent;
+  std::vector<ExtraColumn> extra;  // read only; never written
+};
+
+struct AccountRow {
+  std::string id;
+  std::string account_id;
+  std::string provider_id;
+  std::string user_id;
+  std::optional<std::string> password;
+  int64_t created_at_ms = 0;
+  int64_t updated_at_ms = 0;
+};
+
+struct JwkRow {
+  std::string id;
+  std::string public_key;
+  std::string private_key;
+  int64_t created_at_ms = 0;
+  std::optional<int64_t> expires_at_ms;
+  std::optional<std::string> alg;
+  std::optional<std::string> crv;
+};
+
+struct SessionWithUser {
+  SessionRow session;
+  UserRow user;
+};
+
+// A user found by email, with the password of its "credential" account if it has one.
+struct CredentialUser {
+  UserRow user;
+  std::optional<std::string> password;
+};
+
+}  // namespace issuer::storage
