@@ -17,7 +17,7 @@ constexpr size_t kMaxPassword = 128;
 const std::vector<FieldSpec>& SignUpFields() {
   static const std::vector<FieldSpec> fields = {
       {"name", FieldType::kString, true},         {"email", FieldType::kEmail, true},
-      {"password", FieldType::kString, true},     {"image", FieldType::kString, false},
+      {"password", FieldType::kString, true, true}, {"image", FieldType::kString, false},
       {"callbackURL", FieldType::kString, false}, {"rememberMe", FieldType::kBoolean, false}};
   return fields;
 }
@@ -62,15 +62,24 @@ std::optional<std::string> OptionalString(const nlohmann::json& body, const char
 
 }  // namespace
 
+std::optional<ApiError> AuthService::CheckLoginRequest(const HttpRequest& request,
+                                                       const Site& site, const Body& body,
+                                                       bool sign_up) const {
+  if (auto error = CheckOrigins(request, site, body ? &*body : nullptr)) return error;
+  const auto& fields = sign_up ? SignUpFields() : SignInFields();
+  if (auto error = ValidateFields(body, fields, /*record_schema=*/sign_up)) return error;
+  if (!config_.origin_check_enabled()) return std::nullopt;
+  return CheckLoginCsrf(request, trusted_, site.origin);
+}
+
 HttpReply AuthService::SignUp(const HttpRequest& request) {
   const Site site = SiteOf(request);
   auto parsed = ParseBody(request, /*allow_form=*/true);
   if (auto* error = std::get_if<ApiError>(&parsed)) return ErrorReply(*error);
   const Body& body = std::get<Body>(parsed);
-  if (auto error = CheckOrigins(request, site, body ? &*body : nullptr, true)) {
+  if (auto error = CheckLoginRequest(request, site, body, /*sign_up=*/true)) {
     return ErrorReply(*error);
   }
-  if (auto error = ValidateFields(body, SignUpFields())) return ErrorReply(*error);
   const std::string& password = (*body)["password"].get_ref<const std::string&>();
   const size_t length = auth::Utf16Length(password);
   if (length < kMinPassword) return ErrorReply({ApiCode::kPasswordTooShort, ""});
@@ -104,10 +113,9 @@ HttpReply AuthService::SignIn(const HttpRequest& request) {
   auto parsed = ParseBody(request, /*allow_form=*/true);
   if (auto* error = std::get_if<ApiError>(&parsed)) return ErrorReply(*error);
   const Body& body = std::get<Body>(parsed);
-  if (auto error = CheckOrigins(request, site, body ? &*body : nullptr, true)) {
+  if (auto error = CheckLoginRequest(request, site, body, /*sign_up=*/false)) {
     return ErrorReply(*error);
   }
-  if (auto error = ValidateFields(body, SignInFields())) return ErrorReply(*error);
   const std::string email = Lowercase((*body)["email"].get<std::string>());
   const std::string& password = (*body)["password"].get_ref<const std::string&>();
   if (!auth::IsValidEmail(email)) return ErrorReply({ApiCode::kInvalidEmail, ""});
@@ -143,7 +151,7 @@ HttpReply AuthService::SignOut(const HttpRequest& request) {
   const Site site = SiteOf(request);
   auto parsed = ParseBody(request, /*allow_form=*/false);
   if (auto* error = std::get_if<ApiError>(&parsed)) return ErrorReply(*error);
-  if (auto error = CheckOrigins(request, site, nullptr, false)) return ErrorReply(*error);
+  if (auto error = CheckOrigins(request, site, nullptr)) return ErrorReply(*error);
   if (auto credential = ReadCredential(request, site)) {
     Status st = store_.DeleteSession(credential->token);
     if (!st.ok()) return ErrorReply(FromError(st.error()));
@@ -209,7 +217,10 @@ HttpReply AuthService::ErrorPage(const HttpRequest&) {
 }
 
 HttpReply AuthService::PostGetSession(const HttpRequest&) {
-  return ErrorReply({ApiCode::kDeferSessionRequired, ""});
+  HttpReply reply = ErrorReply({ApiCode::kDeferSessionRequired, ""});
+  reply.AddHeader("Cache-Control", "no-store");
+  reply.AddHeader("Pragma", "no-cache");
+  return reply;
 }
 
 }  // namespace issuer::server

@@ -90,7 +90,9 @@ std::optional<AuthService::Credential> AuthService::ReadCredential(const HttpReq
     if (value.find('.') == std::string::npos) {
       if (!value.empty()) token = value;
     } else {
-      token = auth::VerifySignedValue(value, secrets_.cookie_secret, /*allow_base64url=*/true);
+      // Only the standard-base64 signature works end to end in Better Auth 1.7.25 (its bearer
+      // hook takes base64url, but the rewritten cookie then fails the signed-cookie check).
+      token = auth::VerifySignedValue(value, secrets_.cookie_secret);
     }
   }
   const std::optional<std::string> cookies = request.Header("cookie");
@@ -220,9 +222,9 @@ void AuthService::AddBearerToken(const Site& site, HttpReply* reply) const {
 }
 
 std::optional<ApiError> AuthService::CheckOrigins(const HttpRequest& request, const Site& site,
-                                                  const nlohmann::json* body, bool login) const {
+                                                  const nlohmann::json* body) const {
   if (!config_.origin_check_enabled()) return std::nullopt;
-  if (auto error = CheckRequestOrigin(request, trusted_, site.origin, login)) return error;
+  if (auto error = CheckCookieOrigin(request, trusted_, site.origin)) return error;
   if (body != nullptr) return CheckCallbackUrl(*body, trusted_, site.origin);
   return std::nullopt;
 }

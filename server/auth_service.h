@@ -73,8 +73,13 @@ class AuthService {
   void SetSessionCookies(const storage::SessionRow& session, bool remember, const Site& site,
                          HttpReply* reply) const;
   void ClearSessionCookies(const Site& site, HttpReply* reply) const;
+  // The router's origin middleware: cookie origin check, then callbackURL (when `body`).
   std::optional<ApiError> CheckOrigins(const HttpRequest& request, const Site& site,
-                                       const nlohmann::json* body, bool login) const;
+                                       const nlohmann::json* body) const;
+  // Sign-in and sign-up: origin middleware, zod validation, then the login CSRF check.
+  std::optional<ApiError> CheckLoginRequest(const HttpRequest& request, const Site& site,
+                                            const std::optional<nlohmann::json>& body,
+                                            bool sign_up) const;
   void ExposeHeaders(HttpReply* reply, const std::vector<std::string>& names) const;
   void AddBearerToken(const Site& site, HttpReply* reply) const;
   std::string ClientIp(const HttpRequest& request) const;

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "server/request_body.h"
+
 namespace issuer::server {
 namespace {
 
@@ -74,8 +76,8 @@ std::string EscapeRegex(const std::string& path) {
 HttpServer::HttpServer(const Config& config, AuthService& auth, Logger& log)
     : config_(config), auth_(auth), log_(log) {
   const std::string& base = config_.base_path;
-  routes_ = {{"POST", base + "/sign-up/email", &AuthService::SignUp},
-             {"POST", base + "/sign-in/email", &AuthService::SignIn},
+  routes_ = {{"POST", base + "/sign-up/email", &AuthService::SignUp, true},
+             {"POST", base + "/sign-in/email", &AuthService::SignIn, true},
              {"POST", base + "/sign-out", &AuthService::SignOut},
              {"GET", base + "/get-session", &AuthService::GetSession},
              {"POST", base + "/get-session", &AuthService::PostGetSession},
@@ -124,12 +126,19 @@ const HttpServer::Route* HttpServer::FindRoute(const std::string& method,
 httplib::Server::HandlerResponse HttpServer::Guard(const httplib::Request& req,
                                                    httplib::Response& res) {
   using HR = httplib::Server::HandlerResponse;
-  if (FindRoute(req.method, req.path) == nullptr) {
+  const Route* route = FindRoute(req.method, req.path);
+  if (route == nullptr) {
     res.status = 404;  // as Better Auth: no body, no content type
     return HR::Handled;
   }
   if (auto error = CheckFraming(req)) {
     WriteError(*error, res);
+    return HR::Handled;
+  }
+  // Refused here, before the library's multipart parser ever sees the body.
+  if (req.has_header("Content-Type") &&
+      !AcceptedMediaType(req.get_header_value("Content-Type"), route->allow_form)) {
+    WriteError(UnsupportedMediaType(req.get_header_value("Content-Type"), route->allow_form), res);
     return HR::Handled;
   }
   return HR::Unhandled;

@@ -41,6 +41,7 @@ class HttpServer {
     const char* method;
     std::string path;
     HttpReply (AuthService::*handler)(const HttpRequest&);
+    bool allow_form = false;  // takes application/x-www-form-urlencoded bodies
   };
 
   const Route* FindRoute(const std::string& method, const std::string& path) const;

@@ -47,6 +47,9 @@ std::optional<ApiError> ValidateOriginHeader(const HttpRequest& request,
                                              const TrustedOrigins& trusted,
                                              std::string_view base_origin) {
   std::optional<std::string> origin = request.Header("origin");
+  // Better Auth infers the origin from the request itself for an opaque origin that the
+  // browser says is same-origin.
+  if (origin == "null" && request.Header("sec-fetch-site") == "same-origin") return std::nullopt;
   if (!origin || origin->empty() || *origin == "null") origin = request.Header("referer");
   if (!origin || origin->empty() || *origin == "null") {
     return ApiError{ApiCode::kMissingOrNullOrigin, ""};
@@ -84,22 +87,26 @@ bool TrustedOrigins::IsTrusted(std::string_view url, std::string_view base_origi
   return false;
 }
 
-std::optional<ApiError> CheckRequestOrigin(const HttpRequest& request,
-                                           const TrustedOrigins& trusted,
-                                           std::string_view base_origin, bool login) {
+std::optional<ApiError> CheckCookieOrigin(const HttpRequest& request,
+                                          const TrustedOrigins& trusted,
+                                          std::string_view base_origin) {
   if (request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS") {
     return std::nullopt;
   }
-  if (login) {
-    if (request.Header("sec-fetch-site") == "cross-site" &&
-        request.Header("sec-fetch-mode") == "navigate") {
-      return ApiError{ApiCode::kCrossSiteNavigationBlocked, ""};
-    }
-    if (HasFetchMetadata(request) || request.Header("origin") || request.Header("referer")) {
-      return ValidateOriginHeader(request, trusted, base_origin);
-    }
+  if (!request.Header("cookie")) return std::nullopt;
+  return ValidateOriginHeader(request, trusted, base_origin);
+}
+
+std::optional<ApiError> CheckLoginCsrf(const HttpRequest& request, const TrustedOrigins& trusted,
+                                       std::string_view base_origin) {
+  if (request.Header("cookie")) return std::nullopt;  // CheckCookieOrigin already ran
+  if (request.Header("sec-fetch-site") == "cross-site" &&
+      request.Header("sec-fetch-mode") == "navigate") {
+    return ApiError{ApiCode::kCrossSiteNavigationBlocked, ""};
   }
-  if (request.Header("cookie")) return ValidateOriginHeader(request, trusted, base_origin);
+  if (HasFetchMetadata(request) || request.Header("origin") || request.Header("referer")) {
+    return ValidateOriginHeader(request, trusted, base_origin);
+  }
   return std::nullopt;
 }
 

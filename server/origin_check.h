@@ -27,12 +27,18 @@ class TrustedOrigins {
   std::vector<std::string> wildcard_;  // patterns with '*'
 };
 
-// Better Auth's origin-check middleware (compat spec §5) for a state-changing request:
-// with a Cookie header, Origin (or Referer) must be trusted; for sign-in and sign-up
-// (`login`), the Fetch-Metadata rules apply even without cookies. GET requests pass.
-std::optional<ApiError> CheckRequestOrigin(const HttpRequest& request,
-                                           const TrustedOrigins& trusted,
-                                           std::string_view base_origin, bool login);
+// Better Auth's origin-check middleware (compat spec §5): a state-changing request that carries
+// a Cookie header needs a trusted Origin (or Referer). GET, HEAD and OPTIONS pass. Runs before
+// body validation.
+std::optional<ApiError> CheckCookieOrigin(const HttpRequest& request,
+                                          const TrustedOrigins& trusted,
+                                          std::string_view base_origin);
+
+// Better Auth's formCsrfMiddleware for sign-in and sign-up, after body validation and only
+// without a Cookie header: Fetch-Metadata cross-site navigations are refused, and any
+// Sec-Fetch-*, Origin or Referer header means the origin must be trusted.
+std::optional<ApiError> CheckLoginCsrf(const HttpRequest& request, const TrustedOrigins& trusted,
+                                       std::string_view base_origin);
 
 // callbackURL in the body must be a string naming a trusted origin or a relative path.
 std::optional<ApiError> CheckCallbackUrl(const nlohmann::json& body, const TrustedOrigins& trusted,

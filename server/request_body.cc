@@ -19,13 +19,6 @@ std::string MediaType(const std::string& content_type) {
   return media;
 }
 
-ApiError UnsupportedType(const std::string& content_type, bool allow_form) {
-  return {ApiCode::kUnsupportedMediaType,
-          "Content-Type \"" + content_type + "\" is not allowed. Allowed types: " +
-              (allow_form ? "application/x-www-form-urlencoded, application/json"
-                          : "application/json")};
-}
-
 std::variant<Body, ApiError> ParseJson(const std::string& text) {
   if (text.empty()) return Body();
   try {
@@ -75,19 +68,34 @@ std::string FieldIssue(const json& body, const FieldSpec& field) {
   if (field.type == FieldType::kEmail && !auth::IsValidEmail(it->get_ref<const std::string&>())) {
     return prefix + "Invalid email address";
   }
+  if (field.non_empty && it->get_ref<const std::string&>().empty()) {
+    return prefix + "Too small: expected string to have >=1 characters";
+  }
   return "";
 }
 
 }  // namespace
 
+ApiError UnsupportedMediaType(const std::string& content_type, bool allow_form) {
+  return {ApiCode::kUnsupportedMediaType,
+          "Content-Type \"" + content_type + "\" is not allowed. Allowed types: " +
+              (allow_form ? "application/x-www-form-urlencoded, application/json"
+                          : "application/json")};
+}
+
+bool AcceptedMediaType(const std::string& content_type, bool allow_form) {
+  const std::string media = MediaType(content_type);
+  return media == "application/json" ||
+         (allow_form && media == "application/x-www-form-urlencoded");
+}
+
 std::variant<Body, ApiError> ParseBody(const HttpRequest& request, bool allow_form) {
   const std::optional<std::string> content_type = request.Header("content-type");
   if (!content_type) return Body();
-  const std::string media = MediaType(*content_type);
-  if (media == "application/json") return ParseJson(request.body);
-  if (!allow_form || media != "application/x-www-form-urlencoded") {
-    return UnsupportedType(media, allow_form);
+  if (!AcceptedMediaType(*content_type, allow_form)) {
+    return UnsupportedMediaType(*content_type, allow_form);
   }
+  if (MediaType(*content_type) == "application/json") return ParseJson(request.body);
   auto pairs = auth::ParseFormUrlEncoded(request.body);
   if (!pairs) return ApiError{ApiCode::kInvalidJson, ""};
   json object = json::object();
@@ -97,11 +105,13 @@ std::variant<Body, ApiError> ParseBody(const HttpRequest& request, bool allow_fo
   return Body(std::move(object));
 }
 
-std::optional<ApiError> ValidateFields(const Body& body, const std::vector<FieldSpec>& fields) {
+std::optional<ApiError> ValidateFields(const Body& body, const std::vector<FieldSpec>& fields,
+                                       bool record_schema) {
   if (!body || !body->is_object()) {
-    return ApiError{ApiCode::kValidationError,
-                    std::string("[body] Invalid input: expected object, received ") +
-                        TypeName(body)};
+    const std::string received = TypeName(body);
+    std::string message = "[body] Invalid input: expected object, received " + received;
+    if (record_schema) message += "; [body] Invalid input: expected record, received " + received;
+    return ApiError{ApiCode::kValidationError, message};
   }
   std::string message;
   for (const FieldSpec& field : fields) {

@@ -21,16 +21,26 @@ using Body = std::optional<nlohmann::json>;
 // No Content-Type means no body, as in Better Auth.
 std::variant<Body, ApiError> ParseBody(const HttpRequest& request, bool allow_form);
 
+// The 415 Better Auth answers for a Content-Type it does not take; the message quotes the header
+// as sent.
+ApiError UnsupportedMediaType(const std::string& content_type, bool allow_form);
+
+// True for a media type ParseBody accepts (`allow_form`: also form-urlencoded).
+bool AcceptedMediaType(const std::string& content_type, bool allow_form);
+
 enum class FieldType { kString, kEmail, kBoolean };  // kEmail: a string zod's email regex accepts
 struct FieldSpec {
   const char* name;
   FieldType type;
   bool required;
+  bool non_empty = false;  // z.string().min(1)
 };
 
 // zod-style validation of the body's fields, in schema order. On failure returns
 // VALIDATION_ERROR with zod's message, e.g. "[body.email] Invalid input: expected string,
-// received number", issues joined with "; ".
-std::optional<ApiError> ValidateFields(const Body& body, const std::vector<FieldSpec>& fields);
+// received number", issues joined with "; ". `record_schema`: the schema is also a record
+// (sign-up), so a non-object body gets zod's second "expected record" issue too.
+std::optional<ApiError> ValidateFields(const Body& body, const std::vector<FieldSpec>& fields,
+                                       bool record_schema = false);
 
 }  // namespace issuer::server

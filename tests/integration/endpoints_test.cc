@@ -226,7 +226,17 @@ TEST_SUITE("endpoints") {
     CHECK(Body(wrong_type)["message"] ==
           "[body.name] Invalid input: expected string, received number");
     auto array = c.Post(Path("/sign-up/email").c_str(), "[]", "application/json");
-    CHECK(Body(array)["message"] == "[body] Invalid input: expected object, received array");
+    CHECK(Body(array)["message"] ==
+          "[body] Invalid input: expected object, received array; "
+          "[body] Invalid input: expected record, received array");
+    auto empty_password = SignUp(c, "h@example.com", "");
+    CHECK(Body(empty_password)["message"] ==
+          "[body.password] Too small: expected string to have >=1 characters");
+    auto multipart = c.Post(Path("/sign-in/email").c_str(), "--x--", "multipart/form-data; boundary=x");
+    CheckError(multipart, 415, "UNSUPPORTED_MEDIA_TYPE");
+    CHECK(Body(multipart)["message"] ==
+          "Content-Type \"multipart/form-data; boundary=x\" is not allowed. Allowed types: "
+          "application/x-www-form-urlencoded, application/json");
     CheckError(c.Post(Path("/sign-up/email").c_str(), "{bad", "application/json"), 400,
                "BAD_REQUEST");
     CheckError(c.Post(Path("/sign-up/email").c_str(), "x", "text/plain"), 415,

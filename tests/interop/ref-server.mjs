@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// A real Better Auth 1.7.25 server, configured the way ba-issuer must behave:
+//   emailAndPassword.enabled, plugins [jwt(), bearer()], SQLite through better-sqlite3.
+//
+// Command line mirrors ba-issuer's contract (docs: shared/design/architecture.md):
+//   node ref-server.mjs [--host 127.0.0.1] [--port 0] [--db FILE|:memory:] [--base-url URL]
+// Environment: DB_PATH (if --db is not given), BETTER_AUTH_SECRET, BASE_URL / BETTER_AUTH_URL
+// (Better Auth's own lookup applies when --base-url is absent), NODE_ENV (defaults to development).
+//
+// At start it runs Better Auth's own migrations, then prints exactly
+//   listening on http://HOST:PORT
+// on stdout. SIGTERM / SIGINT close it and exit 0.
+
+import http from "node:http";
+import process from "node:process";
+import Database from "better-sqlite3";
+import { betterAuth } from "better-auth";
+import { getMigrations } from "better-auth/db/migration";
+import { jwt, bearer } from "better-auth/plugins";
+import { toNodeHandler } from "better-auth/node";
+
+if (!process.env.NODE_ENV) process.env.NODE_ENV = "development";
+if (!process.env.BETTER_AUTH_TELEMETRY) process.env.BETTER_AUTH_TELEMETRY = "0";
+
+function parseArgs(argv) {
+  const out = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
+    if (!m) throw new Error(`unexpected argument: ${a}`);
+    const value = m[2] !== undefined ? m[2] : argv[++i];
+    if (value === undefined) throw new Error(`missing value for --${m[1]}`);
+    out[m[1]] = value;
+  }
+  return out;
+}
+
+let args;
+try {
+  args = parseArgs(process.argv.slice(2));
+} catch (e) {
+  process.stderr.write(`ref-server: ${e.message}\n`);
+  process.exit(2);
+}
+
+const host = args.host ?? "127.0.0.1";
+const port = Number(args.port ?? process.env.PORT ?? 0);
+const dbPath = args.db ?? process.env.DB_PATH;
+if (!dbPath) {
+  process.stderr.write("ref-server: set --db or DB_PATH\n");
+  process.exit(2);
+}
+// Only pass baseURL when given explicitly; otherwise Better Auth applies its own env lookup
+// (BETTER_AUTH_URL, ..., BASE_URL) and falls back to each request's origin.
+const baseURL = args["base-url"] ?? undefined;
+
+const database = new Database(dbPath);
+
+const auth = betterAuth({
+  database,
+  secret: process.env.BETTER_AUTH_SECRET,
+  ...(baseURL ? { baseURL } : {}),
+  emailAndPassword: { enabled: true },
+  plugins: [jwt(), bearer()],
+});
+
+try {
+  const { runMigrations } = await getMigrations(auth.options);
+  await runMigrations();
+} catch (e) {
+  process.stderr.write(`ref-server: migration failed: ${e?.stack ?? e}\n`);
+  process.exit(2);
+}
+
+const server = http.createServer(toNodeHandler(auth));
+server.listen(port, host, () => {
+  const addr = server.address();
+  process.stdout.write(`listening on http://${host}:${addr.port}\n`);
+});
+
+let stopping = false;
+function stop() {
+  if (stopping) return;
+  stopping = true;
+  server.close(() => {
+    try {
+      database.close();
+    } catch {}
+    process.exit(0);
+  });
+  server.closeIdleConnections?.();
+  setTimeout(() => {
+    server.closeAllConnections?.();
+  }, 2000).unref();
+}
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
