@@ -51,7 +51,8 @@ AuthService::AuthService(const Config& config, const Secrets& secrets, storage::
       clock_(std::move(clock)),
       random_(std::move(random)),
       log_(log),
-      trusted_(config.trusted_origins) {}
+      trusted_(config.trusted_origins),
+      limiter_(clock_) {}
 
 HttpReply AuthService::ErrorReply(const ApiError& error) {
   WireError wire = ToWire(error);
@@ -72,12 +73,27 @@ AuthService::Site AuthService::SiteOf(const HttpRequest& request) const {
           config_.production()};
 }
 
+std::optional<std::string> AuthService::ForwardedIp(const HttpRequest& request) const {
+  auto forwarded = request.Header("x-forwarded-for");
+  if (!forwarded) return std::nullopt;
+  std::string ip = Trim(*forwarded);
+  if (!IsIpAddress(ip)) return std::nullopt;
+  return ip;
+}
+
 std::string AuthService::ClientIp(const HttpRequest& request) const {
-  if (auto forwarded = request.Header("x-forwarded-for")) {
-    const std::string ip = Trim(*forwarded);
-    if (IsIpAddress(ip)) return ip;
-  }
+  if (auto ip = ForwardedIp(request)) return *ip;
   return config_.development_or_test() ? "127.0.0.1" : "";
+}
+
+std::optional<HttpReply> AuthService::RateLimit(const HttpRequest& request,
+                                                const std::string& path) {
+  if (!config_.production()) return std::nullopt;
+  auto retry_after = limiter_.Hit(ForwardedIp(request).value_or(""), path);
+  if (!retry_after) return std::nullopt;
+  HttpReply reply = ErrorReply({ApiCode::kTooManyRequests, ""});
+  reply.AddHeader("X-Retry-After", std::to_string(*retry_after));
+  return reply;
 }
 
 std::optional<AuthService::Credential> AuthService::ReadCredential(const HttpRequest& request,

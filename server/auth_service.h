@@ -14,6 +14,7 @@
 #include "server/key_manager.h"
 #include "server/logger.h"
 #include "server/origin_check.h"
+#include "server/rate_limiter.h"
 #include "storage/store.h"
 
 namespace issuer::server {
@@ -41,6 +42,10 @@ class AuthService {
 
   // Writes an error reply.
   static HttpReply ErrorReply(const ApiError& error);
+
+  // With NODE_ENV=production, Better Auth's rate limit for a request to `path` (relative to the
+  // base path): the 429 reply when over the limit.
+  std::optional<HttpReply> RateLimit(const HttpRequest& request, const std::string& path);
 
  private:
   // Where a request comes from: the origin that is iss, aud and trusted, and whether cookies
@@ -82,6 +87,8 @@ class AuthService {
                                             bool sign_up) const;
   void ExposeHeaders(HttpReply* reply, const std::vector<std::string>& names) const;
   void AddBearerToken(const Site& site, HttpReply* reply) const;
+  // The client IP as Better Auth takes it: one valid address in X-Forwarded-For, else nullopt.
+  std::optional<std::string> ForwardedIp(const HttpRequest& request) const;
   std::string ClientIp(const HttpRequest& request) const;
 
   const Config& config_;
@@ -92,6 +99,7 @@ class AuthService {
   Random random_;
   Logger& log_;
   TrustedOrigins trusted_;
+  RateLimiter limiter_;
 };
 
 }  // namespace issuer::server

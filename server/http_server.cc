@@ -146,7 +146,11 @@ httplib::Server::HandlerResponse HttpServer::Guard(const httplib::Request& req,
 
 void HttpServer::Dispatch(const Route& route, const httplib::Request& req,
                           httplib::Response& res) {
-  WriteReply((auth_.*route.handler)(ToHttpRequest(req)), res);
+  const HttpRequest request = ToHttpRequest(req);
+  if (auto limited = auth_.RateLimit(request, route.path.substr(config_.base_path.size()))) {
+    return WriteReply(*limited, res);
+  }
+  WriteReply((auth_.*route.handler)(request), res);
 }
 
 Result<int> HttpServer::Bind() {

@@ -518,6 +518,30 @@ TEST_SUITE("endpoints") {
     CHECK(res->status == 200);
   }
 
+  TEST_CASE("NODE_ENV=production: Better Auth's rate limit, 3 sign-ins per 10 s") {
+    TestServer::Options options;
+    options.node_env = "production";
+    TestServer srv(options);
+    auto c = srv.client();
+    json creds = {{"email", "nobody@example.com"}, {"password", "password123"}};
+    for (int i = 0; i < 3; ++i) CHECK(PostJson(c, "/sign-in/email", creds)->status == 401);
+    auto limited = PostJson(c, "/sign-in/email", creds);
+    REQUIRE(limited);
+    CHECK(limited->status == 429);
+    CHECK(limited->body == R"({"message":"Too many requests. Please try again later."})");
+    CHECK(limited->get_header_value("X-Retry-After") == "10");
+    CHECK(c.Get(Path("/ok").c_str())->status == 200);  // other paths have their own bucket
+    // Another client IP has its own window; time moves the window on.
+    CHECK(PostJson(c, "/sign-in/email", creds, {{"X-Forwarded-For", "203.0.113.7"}})->status == 401);
+    srv.clock().Advance(10000);
+    CHECK(PostJson(c, "/sign-in/email", creds)->status == 401);
+    // Production sessions store "" when the client IP is unknown.
+    auto signup = SignUp(c, "p@example.com");
+    REQUIRE(signup->status == 200);
+    auto row = srv.store().FindSessionWithUser(Body(signup)["token"].get<std::string>());
+    CHECK((*row)->session.ip_address == "");
+  }
+
   TEST_CASE("an https base URL gives __Secure- cookies") {
     TestServer::Options options;
     options.base_url = "https://auth.example.com";
