@@ -16,7 +16,10 @@ std::string_view AsBytes(const PublicKey& pk) {
 }
 
 bool IsEd25519Jwk(const json& jwk) {
-  return jwk.is_object() && jwk.value("kty", "") == "OKP" && jwk.value("crv", "") == "Ed25519";
+  if (!jwk.is_object()) return false;
+  auto kty = jwk.find("kty");
+  auto crv = jwk.find("crv");
+  return kty != jwk.end() && *kty == "OKP" && crv != jwk.end() && *crv == "Ed25519";
 }
 
 Result<PublicKey> DecodeX(const json& jwk) {

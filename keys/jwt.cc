@@ -30,7 +30,8 @@ Result<VerifiedJws> VerifyCompactJws(std::string_view token, const PublicKey& pu
     return Error{Errc::kInvalidArgument, "bad base64url segment"};
   }
   auto h = nlohmann::json::parse(*header, nullptr, /*allow_exceptions=*/false);
-  if (!h.is_object() || h.value("alg", "") != "EdDSA" || h.contains("crit")) {
+  const auto alg = h.is_object() ? h.find("alg") : h.end();
+  if (!h.is_object() || alg == h.end() || *alg != "EdDSA" || h.contains("crit")) {
     return Error{Errc::kInvalidArgument, "header is not an EdDSA JWS header"};
   }
   if (!VerifyEd25519(public_key, token.substr(0, dot2), *signature)) {

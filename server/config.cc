@@ -40,6 +40,7 @@ std::optional<std::string> NonEmpty(const EnvLookup& env, const std::string& nam
   return v;
 }
 
+
 Status ApplyBaseUrl(const std::string& url, Config* config) {
   auto parsed = ParseUrl(url);
   if (!parsed || (parsed->scheme != "http" && parsed->scheme != "https")) {
@@ -49,6 +50,18 @@ Status ApplyBaseUrl(const std::string& url, Config* config) {
   std::string path = parsed->path;
   while (!path.empty() && path.back() == '/') path.pop_back();
   config->base_path = path.empty() ? "/api/auth" : path;
+  return Status::Ok();
+}
+
+// Better Auth's base URL from the environment; "/" (Vite's BASE_URL default) is no URL.
+Status ApplyBaseUrlFromEnv(const EnvLookup& env, Config* config) {
+  for (const char* name : kBaseUrlVars) {
+    auto url = NonEmpty(env, name);
+    if (!url || *url == "/") continue;
+    Status st = ApplyBaseUrl(*url, config);
+    if (!st.ok()) return Error{st.error().code, std::string(name) + ": " + st.error().message};
+    return Status::Ok();
+  }
   return Status::Ok();
 }
 
@@ -73,7 +86,7 @@ Result<std::vector<keys::SecretRing::Versioned>> ParseVersionedSecrets(const std
         colon + 1 == item.size()) {
       return Invalid("BETTER_AUTH_SECRETS must look like \"2:secretB,1:secretA\"");
     }
-    out.push_back({version, item.substr(colon + 1)});
+    out.push_back({version, Trim(std::string_view(item).substr(colon + 1))});
   }
   return out;
 }
@@ -115,6 +128,9 @@ Status ApplySecrets(const EnvLookup& env, LoadedConfig* out) {
     out->secrets.ring.versions = std::move(*parsed);
   }
   const bool have_versioned = !out->secrets.ring.versions.empty();
+  if (out->config.production() && secret == std::string(kDefaultSecret)) {
+    return Invalid("the default secret is refused in production; set BETTER_AUTH_SECRET");
+  }
   if (!secret && !have_versioned) {
     if (out->config.production()) {
       return Invalid("BETTER_AUTH_SECRET is not set; the default secret is refused in production");
@@ -137,16 +153,13 @@ Status ApplySecrets(const EnvLookup& env, LoadedConfig* out) {
 Result<LoadedConfig> LoadConfig(const std::vector<std::string>& args, const EnvLookup& env) {
   LoadedConfig out;
   out.config.node_env = env("NODE_ENV").value_or("");
-  for (const char* name : kBaseUrlVars) {
-    if (auto url = NonEmpty(env, name)) {
-      Status st = ApplyBaseUrl(*url, &out.config);
-      if (!st.ok()) return Error{st.error().code, std::string(name) + ": " + st.error().message};
-      break;
-    }
-  }
   Status st = ApplyFlags(args, &out);
   if (!st.ok()) return st.error();
   if (out.show_help) return out;
+  if (out.config.base_origin.empty()) {  // the environment only counts without --base-url
+    st = ApplyBaseUrlFromEnv(env, &out.config);
+    if (!st.ok()) return st.error();
+  }
   if (auto trusted = NonEmpty(env, "BETTER_AUTH_TRUSTED_ORIGINS")) {
     out.config.trusted_origins = SplitList(*trusted);
   }

@@ -99,9 +99,7 @@ std::variant<Body, ApiError> ParseBody(const HttpRequest& request, bool allow_fo
   auto pairs = auth::ParseFormUrlEncoded(request.body);
   if (!pairs) return ApiError{ApiCode::kInvalidJson, ""};
   json object = json::object();
-  for (auto& [name, value] : *pairs) {
-    if (!object.contains(name)) object[name] = std::move(value);
-  }
+  for (auto& [name, value] : *pairs) object[name] = std::move(value);  // last one wins
   return Body(std::move(object));
 }
 

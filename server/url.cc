@@ -75,14 +75,16 @@ std::optional<ParsedUrl> ParseUrl(std::string_view url) {
     }
   }
   std::string_view rest = url.substr(sep + 3);
-  const size_t end = rest.find_first_of("/?#");
+  // Browsers read '\' as '/' in http(s) URLs: "http://evil\@good/" is evil's origin.
+  const bool special = out.scheme == "http" || out.scheme == "https";
+  const size_t end = rest.find_first_of(special ? "/?#\\" : "/?#");
   std::string_view authority = rest.substr(0, end);
   if (const size_t at = authority.rfind('@'); at != authority.npos) {
     authority = authority.substr(at + 1);
   }
   if (!SplitHostPort(authority, &out.host, &out.port)) return std::nullopt;
   if (out.port == DefaultPort(out.scheme)) out.port.clear();
-  if (end != rest.npos && rest[end] == '/') {
+  if (end != rest.npos && (rest[end] == '/' || rest[end] == '\\')) {
     std::string_view path = rest.substr(end);
     out.path = std::string(path.substr(0, path.find_first_of("?#")));
   }
