@@ -92,8 +92,10 @@ HttpReply AuthService::SignUp(const HttpRequest& request) {
   const int64_t now = clock_();
   storage::UserRow user{GenerateId(random_), (*body)["name"].get<std::string>(), email, false,
                         OptionalString(*body, "image"), now, now, {}};
+  std::string hash = HashPassword(password);
+  if (hash.empty()) return ErrorReply({ApiCode::kServiceUnavailable, ""});
   storage::AccountRow account{GenerateId(random_), user.id, "credential", user.id,
-                              auth::HashPassword(password, random_), now, now};
+                              std::move(hash), now, now};
   const bool remember = Remember(*body);
   storage::SessionRow session = NewSession(user.id, request, remember);
   Status st = store_.CreateUserWithAccount(user, account, session);
@@ -125,10 +127,10 @@ HttpReply AuthService::SignIn(const HttpRequest& request) {
   auto found = store_.FindCredentialUser(email);
   if (!found.ok()) return ErrorReply(FromError(found.error()));
   if (!found->has_value() || !(*found)->password) {
-    (void)auth::HashPassword(password, random_);  // even out timing for unknown users
+    (void)HashPassword(password);  // even out timing for unknown users
     return ErrorReply({ApiCode::kInvalidEmailOrPassword, ""});
   }
-  if (!auth::VerifyPassword(password, *(*found)->password)) {
+  if (!VerifyPassword(password, *(*found)->password)) {
     return ErrorReply({ApiCode::kInvalidEmailOrPassword, ""});
   }
   const storage::UserRow& user = (*found)->user;

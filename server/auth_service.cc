@@ -1,9 +1,12 @@
 #include "server/auth_service.h"
 
+#include <arpa/inet.h>
+
 #include <cctype>
 
 #include "common/ids.h"
 #include "keys/jwt.h"
+#include "server/auth/password.h"
 #include "server/auth/signed_value.h"
 #include "server/cookies.h"
 #include "server/render.h"
@@ -27,12 +30,9 @@ std::string Trim(std::string_view s) {
 }
 
 // A literal IPv4 or IPv6 address (no ports, no lists).
-bool IsIpAddress(std::string_view s) {
-  if (s.empty() || s.size() > 45) return false;
-  for (char c : s) {
-    if (!std::isxdigit(static_cast<unsigned char>(c)) && c != '.' && c != ':') return false;
-  }
-  return s.find(':') != s.npos || ParseUrl("http://" + std::string(s)).has_value();
+bool IsIpAddress(const std::string& s) {
+  unsigned char buf[sizeof(in6_addr)];
+  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
 }
 
 bool QueryFlag(const HttpRequest& request, const std::string& name) {
@@ -84,6 +84,32 @@ std::optional<std::string> AuthService::ForwardedIp(const HttpRequest& request) 
 std::string AuthService::ClientIp(const HttpRequest& request) const {
   if (auto ip = ForwardedIp(request)) return *ip;
   return config_.development_or_test() ? "127.0.0.1" : "";
+}
+
+namespace {
+
+// Holds one scrypt slot for a scope.
+class SlotGuard {
+ public:
+  explicit SlotGuard(std::counting_semaphore<kScryptSlots>& slots) : slots_(slots) { slots_.acquire(); }
+  ~SlotGuard() { slots_.release(); }
+  SlotGuard(const SlotGuard&) = delete;
+  SlotGuard& operator=(const SlotGuard&) = delete;
+
+ private:
+  std::counting_semaphore<kScryptSlots>& slots_;
+};
+
+}  // namespace
+
+std::string AuthService::HashPassword(std::string_view password) {
+  SlotGuard slot(scrypt_slots_);
+  return auth::HashPassword(password, random_);
+}
+
+bool AuthService::VerifyPassword(std::string_view password, std::string_view stored) {
+  SlotGuard slot(scrypt_slots_);
+  return auth::VerifyPassword(password, stored);
 }
 
 std::optional<HttpReply> AuthService::RateLimit(const HttpRequest& request,

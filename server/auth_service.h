@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <semaphore>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@
 #include "storage/store.h"
 
 namespace issuer::server {
+
+// How many scrypt computations (~60 ms, 32 MiB each) may run at once.
+inline constexpr int kScryptSlots = 4;
 
 // Better Auth's email/password, session, jwt and bearer behaviour over the store and the key
 // ring, one method per endpoint. Works on HttpRequest/HttpReply, so it runs without sockets.
@@ -90,6 +94,10 @@ class AuthService {
   // The client IP as Better Auth takes it: one valid address in X-Forwarded-For, else nullopt.
   std::optional<std::string> ForwardedIp(const HttpRequest& request) const;
   std::string ClientIp(const HttpRequest& request) const;
+  // scrypt costs ~60 ms and 32 MiB: at most kScryptSlots run at once, so 64 request threads
+  // cannot take 2 GiB. HashPassword returns "" if scrypt fails.
+  std::string HashPassword(std::string_view password);
+  bool VerifyPassword(std::string_view password, std::string_view stored);
 
   const Config& config_;
   const Secrets& secrets_;
@@ -100,6 +108,7 @@ class AuthService {
   Logger& log_;
   TrustedOrigins trusted_;
   RateLimiter limiter_;
+  std::counting_semaphore<kScryptSlots> scrypt_slots_{kScryptSlots};
 };
 
 }  // namespace issuer::server

@@ -36,7 +36,15 @@ HttpRequest ToHttpRequest(const httplib::Request& req) {
   }
   for (const auto& [name, value] : req.params) out.query.emplace(name, value);
   out.body = req.body;
-  out.has_body = req.has_header("Content-Length");
+  // Node joins repeated Cookie headers with "; " before Better Auth reads them.
+  if (req.get_header_value_count("Cookie") > 1) {
+    std::string joined;
+    for (const auto& [name, value] : out.headers) {
+      if (name == "cookie") joined += (joined.empty() ? "" : "; ") + value;
+    }
+    out.headers.erase("cookie");
+    out.headers.emplace("cookie", joined);
+  }
   return out;
 }
 
@@ -46,6 +54,10 @@ bool AllDigits(const std::string& s) {
     if (c < '0' || c > '9') return false;
   }
   return true;
+}
+
+bool IsMultipart(const std::string& content_type) {
+  return Lowercase(content_type.substr(0, 10)) == "multipart/";
 }
 
 // Body framing the library reads unsafely (security notes §4.1, §4.8).
@@ -60,6 +72,16 @@ std::optional<ApiError> CheckFraming(const httplib::Request& req) {
   if (lengths > 1 || !AllDigits(length)) return ApiError{ApiCode::kBadContentLength, ""};
   if (std::stoull(length) > kMaxBodyBytes) return ApiError{ApiCode::kPayloadTooLarge, ""};
   return std::nullopt;
+}
+
+// A path as it may appear in the log: cpp-httplib has percent-decoded it, so control bytes
+// (a forged log line) are masked and long paths cut.
+std::string LoggablePath(const std::string& path) {
+  std::string out = path.substr(0, 256);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '"') c = '?';
+  }
+  return out;
 }
 
 std::string EscapeRegex(const std::string& path) {
@@ -90,6 +112,11 @@ HttpServer::HttpServer(const Config& config, AuthService& auth, Logger& log)
   server_.set_tcp_nodelay(true);  // without it keep-alive crawls (~280 req/s)
   server_.set_keep_alive_max_count(1000);
   server_.set_payload_max_length(kMaxBodyBytes);
+  // A client that waits for 100 Continue gets the refusal instead, and never sends the body.
+  server_.set_expect_100_continue_handler(
+      [this](const httplib::Request& req, httplib::Response& res) {
+        return Guard(req, res) == httplib::Server::HandlerResponse::Handled ? res.status : 100;
+      });
   server_.set_pre_routing_handler(
       [this](const httplib::Request& req, httplib::Response& res) { return Guard(req, res); });
   server_.set_exception_handler(
@@ -99,8 +126,8 @@ HttpServer::HttpServer(const Config& config, AuthService& auth, Logger& log)
         WriteError({ApiCode::kInternal, ""}, res);
       });
   server_.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-    log_.Info("request", req.method + " " + (req.path.size() > 256 ? req.path.substr(0, 256) : req.path) +
-                             " " + std::to_string(res.status));
+    log_.Info("request", req.method + " " + LoggablePath(req.path) + " " +
+                             std::to_string(res.status));
   });
   for (const Route& route : routes_) {
     auto handler = [this, &route](const httplib::Request& req, httplib::Response& res) {
@@ -135,9 +162,10 @@ httplib::Server::HandlerResponse HttpServer::Guard(const httplib::Request& req,
     WriteError(*error, res);
     return HR::Handled;
   }
-  // Refused here, before the library's multipart parser ever sees the body.
-  if (req.has_header("Content-Type") &&
-      !AcceptedMediaType(req.get_header_value("Content-Type"), route->allow_form)) {
+  // Multipart is refused here, before the library's multipart parser sees the body. Other
+  // content types are refused by the handler (ParseBody), after the library has read the
+  // body, so no unread bytes stay on a kept-alive connection.
+  if (route->method == std::string_view("POST") && IsMultipart(req.get_header_value("Content-Type"))) {
     WriteError(UnsupportedMediaType(req.get_header_value("Content-Type"), route->allow_form), res);
     return HR::Handled;
   }
@@ -166,7 +194,7 @@ Result<int> HttpServer::Bind() {
   return config_.port;
 }
 
-void HttpServer::Serve() { server_.listen_after_bind(); }
+bool HttpServer::Serve() { return server_.listen_after_bind(); }
 
 void HttpServer::Stop() { server_.stop(); }
 

@@ -30,8 +30,8 @@ class HttpServer {
   // Binds config.host:config.port; returns the bound port. kUnavailable if the address is
   // taken or invalid.
   Result<int> Bind();
-  // Serves until Stop(). REQUIRES: Bind() succeeded.
-  void Serve();
+  // Serves until Stop(); false if the accept loop failed on its own. REQUIRES: Bind() succeeded.
+  bool Serve();
   // Stops accepting; in-flight requests finish. Safe from any thread once Serve() runs.
   void Stop();
   bool running() const { return server_.is_running(); }

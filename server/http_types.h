@@ -16,7 +16,6 @@ struct HttpRequest {
   std::multimap<std::string, std::string> headers;  // names lowercase
   std::map<std::string, std::string> query;
   std::string body;
-  bool has_body = false;  // a Content-Length was sent
 
   // The first value of a header, if present.
   std::optional<std::string> Header(const std::string& lowercase_name) const {

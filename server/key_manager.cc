@@ -14,6 +14,16 @@ storage::JwkRow ToJwkRow(const keys::StoredKey& key) {
                          key.expires_at_ms, key.alg, key.crv};
 }
 
+// What decides the ring: which rows exist and when they expire. Other commits (sessions,
+// users) change data_version but not this, and then nothing is decrypted again.
+std::string Fingerprint(const std::vector<storage::JwkRow>& rows) {
+  std::string out;
+  for (const auto& row : rows) {
+    out += row.id + ":" + std::to_string(row.expires_at_ms.value_or(-1)) + ";";
+  }
+  return out;
+}
+
 }  // namespace
 
 KeyManager::KeyManager(storage::Store& store, keys::SecretRing secrets, keys::KeyPolicy policy,
@@ -33,20 +43,25 @@ Status KeyManager::Load() {
 // REQUIRES: reload_mu_ held.
 Status KeyManager::Reload() {
   auto version = store_.DataVersion();
+  // Recorded even if the reload fails, so a bad row is reported once, not every second.
+  if (version.ok()) data_version_.store(*version);
   auto rows = store_.ListJwks();
   if (!rows.ok()) return rows.error();
+  std::string fingerprint = Fingerprint(*rows);
+  if (ring() && fingerprint == fingerprint_) return Status::Ok();
   std::vector<keys::StoredKey> stored;
   stored.reserve(rows->size());
   for (storage::JwkRow& row : *rows) stored.push_back(ToStoredKey(std::move(row)));
   auto ring = keys::KeyRing::Open(std::move(stored), secrets_, policy_, clock_());
   if (!ring.ok()) return ring.error();
   ring_.store(std::make_shared<const keys::KeyRing>(std::move(*ring)));
-  if (version.ok()) data_version_.store(*version);
+  fingerprint_ = std::move(fingerprint);
   return Status::Ok();
 }
 
 // REQUIRES: reload_mu_ held.
 Status KeyManager::MakeKeyIfNone() {
+  if (ring() && ring()->Signer(clock_()) != nullptr) return Status::Ok();  // another thread did
   Status st = Reload();  // another process may have made one since we last looked
   if (!st.ok()) return st;
   if (ring()->Signer(clock_()) != nullptr) return Status::Ok();

@@ -53,6 +53,7 @@ class KeyManager {
   std::mutex reload_mu_;  // serialises Reload and key creation
   std::atomic<std::shared_ptr<const keys::KeyRing>> ring_;
   std::atomic<int64_t> data_version_{-1};
+  std::string fingerprint_;  // ids and expiries of the rows last loaded; guarded by reload_mu_
 };
 
 }  // namespace issuer::server

@@ -90,19 +90,29 @@ int Serve(const server::LoadedConfig& loaded, sigset_t signals) {
   auto port = http.Bind();
   if (!port.ok()) return Fail(kExitConfig, port.error().message);
 
-  std::thread signal_waiter([&http, signals] {
+  std::atomic<bool> serve_returned{false};
+  std::thread signal_waiter([&http, &serve_returned, signals] {
     int received = 0;
     sigwait(&signals, &received);
-    while (!http.running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    // cpp-httplib ignores stop() until its loop runs: wait for it, unless it already ended.
+    while (!http.running() && !serve_returned) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     http.Stop();
   });
+  bool served = false;
   {
     KeyPoller poller(keys);
     std::printf("listening on http://%s:%d\n", config.host.c_str(), *port);
     std::fflush(stdout);
-    http.Serve();
+    served = http.Serve();
+    serve_returned = true;
   }
+  // If the accept loop ended by itself, wake the waiter (the signal is blocked everywhere, so
+  // sigwait takes it) and report a runtime failure.
+  if (!served) pthread_kill(signal_waiter.native_handle(), SIGTERM);
   signal_waiter.join();
+  if (!served) return Fail(kExitRuntime, "the listening socket failed");
   log.Info("stopped");
   return 0;
 }

@@ -58,7 +58,7 @@ json Body(const httplib::Result& res) { return json::parse(res->body); }
 
 // Sends raw bytes and returns the raw response (the library client percent-decodes header
 // values, so exact wire checks need this).
-std::string RawExchange(int port, const std::string& request) {
+std::string RawExchange(int port, const std::string& request, const std::string& later = "") {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -67,6 +67,10 @@ std::string RawExchange(int port, const std::string& request) {
   REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
   REQUIRE(send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
           static_cast<ssize_t>(request.size()));
+  if (!later.empty()) {  // after the server has answered the first part
+    usleep(300000);
+    (void)send(fd, later.data(), later.size(), MSG_NOSIGNAL);
+  }
   std::string response;
   char buf[4096];
   timeval tv{5, 0};
@@ -597,6 +601,40 @@ TEST_SUITE("endpoints") {
     CHECK(chunked.find(R"({"message":"Length Required","code":"LENGTH_REQUIRED"})") != std::string::npos);
     // The server is still there.
     CHECK(c.Get(Path("/ok").c_str())->status == 200);
+  }
+
+  TEST_CASE("a refused body is still read, so it cannot pose as a second request") {
+    TestServer srv;
+    const std::string inner = "GET /api/auth/ok HTTP/1.1\r\nHost: x\r\n\r\n";
+    const std::string headers = "POST " + Path("/sign-out") +
+                                " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: text/plain\r\n"
+                                "Content-Length: " +
+                                std::to_string(inner.size()) + "\r\n\r\n";
+    // The body arrives late, as a slow client (or a proxy) would send it.
+    const std::string wire = RawExchange(srv.port(), headers, inner);
+    CHECK(wire.rfind("HTTP/1.1 415", 0) == 0);
+    CHECK(wire.find(R"({"ok":true})") == std::string::npos);  // the body was not run
+  }
+
+  TEST_CASE("Expect: 100-continue gets the refusal instead of 100 Continue") {
+    TestServer srv;
+    const std::string wire = RawExchange(
+        srv.port(), "POST " + Path("/sign-up/email") +
+                        " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n"
+                        "Content-Length: 100000\r\nExpect: 100-continue\r\n\r\n");
+    CHECK(wire.rfind("HTTP/1.1 413", 0) == 0);
+    CHECK(wire.find("100 Continue") == std::string::npos);
+  }
+
+  TEST_CASE("GET endpoints ignore a Content-Type; repeated Cookie headers are joined") {
+    TestServer srv;
+    auto c = srv.client();
+    CHECK(c.Get(Path("/jwks").c_str(), {{"Content-Type", "text/plain"}})->status == 200);
+    CHECK(c.Get(Path("/ok").c_str(), {{"Content-Type", "multipart/form-data; boundary=x"}})->status == 200);
+    auto signup = SignUp(c, "alice@example.com");
+    auto res = c.Get(Path("/token").c_str(), {{"Cookie", "theme=dark"}, {"Cookie", SessionCookie(*signup)}});
+    REQUIRE(res);
+    CHECK(res->status == 200);
   }
 
   TEST_CASE("malformed JSON edge cases get 4xx, never 5xx") {

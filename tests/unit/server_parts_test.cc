@@ -27,7 +27,6 @@ HttpRequest Request(std::string method, const Headers& headers, std::string body
   r.method = std::move(method);
   r.path = "/api/auth/sign-in/email";
   for (const auto& [name, value] : headers) r.headers.emplace(name, value);
-  r.has_body = !body.empty();
   r.body = std::move(body);
   return r;
 }
