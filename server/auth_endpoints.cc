@@ -7,6 +7,7 @@
 #include "server/auth_service.h"
 #include "server/render.h"
 #include "server/request_body.h"
+#include "server/text.h"
 
 namespace issuer::server {
 namespace {
@@ -42,11 +43,6 @@ HttpReply WithError(HttpReply reply, const ApiError& error) {
   reply.status = e.status;
   reply.body = std::move(e.body);
   return reply;
-}
-
-std::string Lowercase(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 bool Remember(const nlohmann::json& body) {

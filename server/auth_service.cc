@@ -11,6 +11,7 @@
 #include "server/cookies.h"
 #include "server/render.h"
 #include "server/url.h"
+#include "server/text.h"
 
 namespace issuer::server {
 namespace {
@@ -21,12 +22,6 @@ bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
     if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
   }
   return true;
-}
-
-std::string Trim(std::string_view s) {
-  const size_t b = s.find_first_not_of(" \t");
-  if (b == s.npos) return "";
-  return std::string(s.substr(b, s.find_last_not_of(" \t") - b + 1));
 }
 
 // A literal IPv4 or IPv6 address (no ports, no lists).

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "server/url.h"
+#include "server/text.h"
 
 namespace issuer::server {
 namespace {
@@ -13,13 +14,6 @@ constexpr const char* kBaseUrlVars[] = {"BETTER_AUTH_URL",           "NEXT_PUBLI
                                         "NUXT_PUBLIC_AUTH_URL",      "BASE_URL"};
 
 Error Invalid(std::string message) { return Error{Errc::kInvalidArgument, std::move(message)}; }
-
-std::string Trim(std::string_view s) {
-  const size_t b = s.find_first_not_of(" \t");
-  if (b == s.npos) return "";
-  const size_t e = s.find_last_not_of(" \t");
-  return std::string(s.substr(b, e - b + 1));
-}
 
 std::vector<std::string> SplitList(std::string_view s) {
   std::vector<std::string> out;
@@ -39,7 +33,6 @@ std::optional<std::string> NonEmpty(const EnvLookup& env, const std::string& nam
   if (v && v->empty()) return std::nullopt;
   return v;
 }
-
 
 Status ApplyBaseUrl(const std::string& url, Config* config) {
   auto parsed = ParseUrl(url);

@@ -1,24 +1,15 @@
 #include "server/cookies.h"
+#include "server/text.h"
 
 namespace issuer::server {
-namespace {
-
-std::string_view Trim(std::string_view s) {
-  const size_t b = s.find_first_not_of(" \t");
-  if (b == s.npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
-}
-
-}  // namespace
-
 std::optional<std::string> FindCookie(std::string_view header, std::string_view name) {
   size_t pos = 0;
   while (pos <= header.size()) {
     const size_t semi = header.find(';', pos);
     std::string_view pair = header.substr(pos, semi == header.npos ? header.npos : semi - pos);
     const size_t eq = pair.find('=');
-    if (eq != pair.npos && Trim(pair.substr(0, eq)) == name) {
-      std::string_view value = Trim(pair.substr(eq + 1));
+    if (eq != pair.npos && TrimView(pair.substr(0, eq)) == name) {
+      std::string_view value = TrimView(pair.substr(eq + 1));
       if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
         value = value.substr(1, value.size() - 2);
       }

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "server/request_body.h"
+#include "server/text.h"
 
 namespace issuer::server {
 namespace {
@@ -15,11 +16,6 @@ void WriteReply(const HttpReply& reply, httplib::Response& res) {
 
 void WriteError(const ApiError& error, httplib::Response& res) {
   WriteReply(AuthService::ErrorReply(error), res);
-}
-
-std::string Lowercase(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 HttpRequest ToHttpRequest(const httplib::Request& req) {

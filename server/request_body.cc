@@ -4,6 +4,7 @@
 
 #include "server/auth/email.h"
 #include "server/auth/form.h"
+#include "server/text.h"
 
 namespace issuer::server {
 namespace {
@@ -11,12 +12,7 @@ namespace {
 using nlohmann::json;
 
 std::string MediaType(const std::string& content_type) {
-  std::string media = content_type.substr(0, content_type.find(';'));
-  const size_t b = media.find_first_not_of(" \t");
-  const size_t e = media.find_last_not_of(" \t");
-  media = b == std::string::npos ? "" : media.substr(b, e - b + 1);
-  for (char& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return media;
+  return Lowercase(TrimView(std::string_view(content_type).substr(0, content_type.find(';'))));
 }
 
 std::variant<Body, ApiError> ParseJson(const std::string& text) {

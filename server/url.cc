@@ -1,15 +1,10 @@
 #include "server/url.h"
+#include "server/text.h"
 
 #include <cctype>
 
 namespace issuer::server {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool ValidHostName(std::string_view host) {
   if (host.empty() || host.size() > 253) return false;
@@ -57,7 +52,7 @@ bool SplitHostPort(std::string_view authority, std::string* host, std::string* p
   } else {
     colon = authority.rfind(':');
   }
-  *host = Lower(authority.substr(0, colon));
+  *host = Lowercase(authority.substr(0, colon));
   *port = colon == authority.npos ? "" : std::string(authority.substr(colon + 1));
   return ValidHostName(*host) && (colon == authority.npos || ValidPort(*port));
 }
@@ -68,7 +63,7 @@ std::optional<ParsedUrl> ParseUrl(std::string_view url) {
   const size_t sep = url.find("://");
   if (sep == url.npos || sep == 0) return std::nullopt;
   ParsedUrl out;
-  out.scheme = Lower(url.substr(0, sep));
+  out.scheme = Lowercase(url.substr(0, sep));
   for (char c : out.scheme) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') {
       return std::nullopt;
