@@ -3,14 +3,16 @@
 #include <nlohmann/json.hpp>
 
 #include "common/ids.h"
+#include "keys/ed25519_signer.h"
 #include "keys/jwk.h"
 
 namespace issuer::keys {
 namespace {
 
-constexpr char kEdDsa[] = "EdDSA";
-
-bool IsEdDsa(const StoredKey& row) { return row.alg.value_or(kEdDsa) == kEdDsa; }
+// The algorithm a row signs with: its alg column, or the configured default when NULL.
+const std::string& AlgOf(const StoredKey& row, const KeyPolicy& policy) {
+  return row.alg ? *row.alg : policy.alg;
+}
 
 bool Live(const StoredKey& row, int64_t now_ms) {
   return !row.expires_at_ms || *row.expires_at_ms > now_ms;
@@ -20,15 +22,15 @@ Error KeyError(const StoredKey& row, const Error& cause) {
   return Error{cause.code, "jwks key " + row.kid + ": " + cause.message};
 }
 
-// Unseals one row; for EdDSA rows also parses the private JWK into a signer.
-Result<std::shared_ptr<const SigningKey>> OpenRow(const StoredKey& row,
-                                                  const SecretRing& secrets) {
+// Unseals one row; for algorithms we sign with also parses the private JWK into a signer.
+Result<SignerPtr> OpenRow(const StoredKey& row, const KeyPolicy& policy,
+                          const SecretRing& secrets) {
   auto plain = UnsealPrivateKey(row.private_key, secrets);
   if (!plain.ok()) return KeyError(row, plain.error());
-  if (!IsEdDsa(row)) return std::shared_ptr<const SigningKey>();
+  if (AlgOf(row, policy) != kEdDsa) return SignerPtr();
   auto key = ParsePrivateJwk(plain->view());
   if (!key.ok()) return KeyError(row, key.error());
-  return std::make_shared<const SigningKey>(std::move(*key));
+  return SignerPtr(std::make_shared<const Ed25519Signer>(row.kid, std::move(*key)));
 }
 
 }  // namespace
@@ -42,7 +44,7 @@ Result<KeyRing> KeyRing::Open(std::vector<StoredKey> rows, const SecretRing& sec
   KeyRing ring({}, policy);
   for (StoredKey& row : rows) {
     if (!ring.Published(row, now_ms)) continue;
-    auto signer = OpenRow(row, secrets);
+    auto signer = OpenRow(row, policy, secrets);
     if (!signer.ok()) return signer.error();
     row.private_key.clear();
     ring.keys_.push_back(RingKey{std::move(row), std::move(*signer)});
@@ -53,7 +55,7 @@ Result<KeyRing> KeyRing::Open(std::vector<StoredKey> rows, const SecretRing& sec
 const RingKey* KeyRing::Signer(int64_t now_ms) const {
   const RingKey* best = nullptr;
   for (const RingKey& k : keys_) {
-    if (!k.signer || !IsEdDsa(k.row) || !Live(k.row, now_ms)) continue;
+    if (!k.signer || AlgOf(k.row, policy_) != policy_.alg || !Live(k.row, now_ms)) continue;
     if (best == nullptr || k.row.created_at_ms > best->row.created_at_ms) best = &k;
   }
   return best;
@@ -65,7 +67,7 @@ std::string KeyRing::JwksJson(int64_t now_ms) const {
   for (const RingKey& k : keys_) {
     if (!Published(k.row, now_ms)) continue;
     // Better Auth: {alg: row.alg ?? "EdDSA", crv: row.crv, ...JSON.parse(publicKey), kid}.
-    ordered jwk = {{"alg", k.row.alg.value_or(kEdDsa)}};
+    ordered jwk = {{"alg", AlgOf(k.row, policy_)}};
     if (k.row.crv) jwk["crv"] = *k.row.crv;
     ordered pub = ordered::parse(k.row.public_key_json, nullptr, /*allow_exceptions=*/false);
     if (!pub.is_object()) continue;
@@ -80,6 +82,9 @@ std::string KeyRing::JwksJson(int64_t now_ms) const {
 
 Result<NewKey> MakeKey(const SecretRing& secrets, const KeyPolicy& policy, const Random& random,
                        int64_t now_ms) {
+  if (policy.alg != kEdDsa) {
+    return Error{Errc::kInvalidArgument, "cannot make " + policy.alg + " keys"};
+  }
   auto key = SigningKey::Generate(random);
   if (!key.ok()) return key.error();
   auto private_jwk = PrivateJwkJson(*key);
@@ -94,7 +99,8 @@ Result<NewKey> MakeKey(const SecretRing& secrets, const KeyPolicy& policy, const
   row.crv = "Ed25519";
   row.created_at_ms = now_ms;
   if (policy.rotation_interval_ms) row.expires_at_ms = now_ms + *policy.rotation_interval_ms;
-  return NewKey{std::move(row), std::make_shared<const SigningKey>(std::move(*key))};
+  SignerPtr signer = std::make_shared<const Ed25519Signer>(row.kid, std::move(*key));
+  return NewKey{std::move(row), std::move(signer)};
 }
 
 }  // namespace issuer::keys

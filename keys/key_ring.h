@@ -8,8 +8,8 @@
 
 #include "common/random.h"
 #include "common/result.h"
-#include "keys/ed25519.h"
 #include "keys/seal.h"
+#include "keys/signer.h"
 
 namespace issuer::keys {
 
@@ -26,14 +26,15 @@ struct StoredKey {
 
 // Better Auth's jwt plugin options that decide which keys sign and which are published.
 struct KeyPolicy {
+  std::string alg = "EdDSA";  // jwks.keyPairConfig.alg: new keys, and rows whose alg is NULL
   int64_t grace_period_ms = 30LL * 24 * 3600 * 1000;  // jwks.gracePeriod default: 30 days
   std::optional<int64_t> rotation_interval_ms;         // jwks.rotationInterval; none by default
 };
 
 // A published key, unsealed when it can sign.
 struct RingKey {
-  StoredKey row;  // private_key cleared once unsealed
-  std::shared_ptr<const SigningKey> signer;  // null for algorithms we only publish
+  StoredKey row;     // private_key cleared once unsealed
+  SignerPtr signer;  // null for algorithms we only publish
 };
 
 // An immutable set of keys loaded from the jwks table. Thread-safe (const).
@@ -46,7 +47,8 @@ class KeyRing {
   static Result<KeyRing> Open(std::vector<StoredKey> rows, const SecretRing& secrets,
                               const KeyPolicy& policy, int64_t now_ms);
 
-  // Better Auth's choice (compat §1.4): the newest EdDSA key by createdAt that has not expired.
+  // Better Auth's choice (compat §1.4): the newest key of the policy's alg (NULL alg counts as
+  // that alg) by createdAt that has not expired.
   // nullptr when none: the caller must make a key (MakeKey) and reopen.
   const RingKey* Signer(int64_t now_ms) const;
 
@@ -65,11 +67,12 @@ class KeyRing {
   KeyPolicy policy_;
 };
 
-// A new Ed25519 key as a jwks row (kid from Better Auth's generateId, private JWK sealed) and
-// its signer. createdAt = now_ms; expiresAt = now_ms + rotation interval, if any.
+// A new key of the policy's alg as a jwks row (kid from Better Auth's generateId, private JWK
+// sealed) and its signer. createdAt = now_ms; expiresAt = now_ms + rotation interval, if any.
+// kInvalidArgument for an algorithm ba-issuer cannot make keys for.
 struct NewKey {
   StoredKey row;
-  std::shared_ptr<const SigningKey> signer;
+  SignerPtr signer;
 };
 Result<NewKey> MakeKey(const SecretRing& secrets, const KeyPolicy& policy, const Random& random,
                        int64_t now_ms);

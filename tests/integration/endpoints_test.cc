@@ -10,8 +10,8 @@
 
 #include "keys/encoding.h"
 #include "keys/jwk.h"
-#include "keys/jwt.h"
-#include "tests/integration/test_server.h"
+#include "keys/jws.h"
+#include "tests/support/test_server.h"
 
 namespace issuer::testing {
 namespace {
@@ -208,7 +208,7 @@ TEST_SUITE("endpoints") {
     auto session = srv.store().FindSessionWithUser(body["token"].get<std::string>());
     REQUIRE(session.ok());
     REQUIRE(session->has_value());
-    CHECK((*session)->session.expires_at_ms == srv.clock().Now() + 7 * kDayMs);
+    CHECK((*session)->session.expires_at_ms == srv.clock().NowMs() + 7 * kDayMs);
     CHECK((*session)->session.ip_address == "127.0.0.1");
   }
 
@@ -354,7 +354,7 @@ TEST_SUITE("endpoints") {
     CHECK(claims["sub"] == user_id);
     CHECK(claims["id"] == user_id);
     CHECK(claims["email"] == "alice@example.com");
-    CHECK(claims["iat"] == srv.clock().Now() / 1000);
+    CHECK(claims["iat"] == srv.clock().NowMs() / 1000);
     CHECK(claims["exp"].get<int64_t>() == claims["iat"].get<int64_t>() + 900);
     CHECK(claims["iss"] == srv.origin());
     CHECK(claims["aud"] == srv.origin());
@@ -429,7 +429,7 @@ TEST_SUITE("endpoints") {
     CHECK(refreshed->get_header_value("Access-Control-Expose-Headers") ==
           "set-auth-jwt, set-auth-token");
     auto row = srv.store().FindSessionWithUser(token);
-    CHECK((*row)->session.expires_at_ms == srv.clock().Now() + 7 * kDayMs);
+    CHECK((*row)->session.expires_at_ms == srv.clock().NowMs() + 7 * kDayMs);
     auto no_refresh = c.Get(Path("/get-session?disableRefresh=true").c_str(), {{"Cookie", cookie}});
     CHECK(SetCookies(*no_refresh).empty());
   }
@@ -447,7 +447,7 @@ TEST_SUITE("endpoints") {
     CHECK(cookies[1].rfind("better-auth.dont_remember=true.", 0) == 0);
     const std::string token = Body(res)["token"];
     auto row = srv.store().FindSessionWithUser(token);
-    CHECK((*row)->session.expires_at_ms == srv.clock().Now() + kDayMs);
+    CHECK((*row)->session.expires_at_ms == srv.clock().NowMs() + kDayMs);
     const std::string both = SessionCookie(*res) + "; " + CookiePair(*res, "better-auth.dont_remember");
     srv.clock().Advance(kDayMs / 2);
     auto session = c.Get(Path("/get-session").c_str(), {{"Cookie", both}});

@@ -1,0 +1,17 @@
+#include "common/logger.h"
+
+#include "common/time_format.h"
+
+namespace issuer {
+
+void Logger::Write(std::string_view level, std::string_view event, std::string_view fields) {
+  if (out_ == nullptr) return;
+  const std::string line = FormatIsoMs(clock_.NowMs()) + " " + std::string(level) + " " +
+                           std::string(event) + (fields.empty() ? "" : " ") +
+                           std::string(fields) + "\n";
+  std::lock_guard<std::mutex> lock(mu_);
+  std::fputs(line.c_str(), out_);
+  std::fflush(out_);
+}
+
+}  // namespace issuer

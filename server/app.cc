@@ -1,0 +1,53 @@
+#include "server/app.h"
+
+#include "server/keyring/poller.h"
+#include "server/session/routes.h"
+
+namespace issuer::server {
+
+App::App(LoadedConfig loaded, const Clock& clock, Logger& log, Options options)
+    : loaded_(std::move(loaded)), clock_(clock), log_(log), options_(options) {}
+
+App::~App() = default;
+
+Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, const Clock& clock, Random random,
+                                         Logger& log, Options options) {
+  std::unique_ptr<App> app(new App(std::move(loaded), clock, log, options));
+  const Config& config = app->loaded_.config;
+  auto repo = storage::OpenRepository(config.db_path);
+  if (!repo.ok()) {
+    return Error{repo.error().code,
+                 "cannot open database " + config.db_path + ": " + repo.error().message};
+  }
+  app->repo_ = std::move(*repo);
+  app->keys_ = std::make_unique<KeyManager>(*app->repo_, app->loaded_.secrets.ring,
+                                            config.key_policy, clock, random, log);
+  if (Status st = app->keys_->Load(); !st.ok()) return st.error();
+  app->auth_ = std::make_unique<AuthContext>(config, app->loaded_.secrets, *app->repo_,
+                                             *app->keys_, clock, random, log);
+  if (config.production()) app->limiter_ = std::make_unique<RateLimiter>(clock);
+  app->http_ = std::make_unique<HttpServer>(config, AuthRoutes(*app->auth_), app->limiter_.get(),
+                                            log);
+  return app;
+}
+
+Result<int> App::Bind() {
+  auto port = http_->Bind();
+  if (!port.ok()) return port;
+  Config& config = loaded_.config;
+  if (options_.base_url_from_bind && config.base_origin.empty()) {
+    config.base_origin = "http://" + config.host + ":" + std::to_string(*port);
+  }
+  return port;
+}
+
+bool App::Serve() {
+  KeyPoller poller(*keys_);
+  return http_->Serve();
+}
+
+void App::Stop() { http_->Stop(); }
+
+bool App::running() const { return http_->running(); }
+
+}  // namespace issuer::server

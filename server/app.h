@@ -1,0 +1,73 @@
+#pragma once
+
+#include <memory>
+
+#include "common/clock.h"
+#include "common/logger.h"
+#include "common/random.h"
+#include "common/result.h"
+#include "server/config/config.h"
+#include "server/http/rate_limiter.h"
+#include "server/http/server.h"
+#include "server/keyring/key_manager.h"
+#include "server/session/context.h"
+#include "storage/repository.h"
+
+namespace issuer::server {
+
+// The running service, built from a loaded Config: the store, the key manager, Better Auth's
+// flows and the HTTP server. The only wiring: main, the CLI verbs and the in-process test
+// server all build an App.
+//   Clock clock = Clock::System();
+//   Logger log(stderr, clock);
+//   auto app = App::Create(loaded, clock, &SodiumRandom, log);
+//   auto port = (*app)->Bind();
+//   std::thread t([&] { (*app)->Serve(); });
+//   ... (*app)->Stop(); t.join();
+// `clock` and `log` must outlive the App.
+class App {
+ public:
+  struct Options {
+    // With no base URL configured, use the bound address (http://host:port) as the base URL
+    // once bound, instead of each request's Host (the in-process test server).
+    bool base_url_from_bind = false;
+  };
+
+  // Opens the store (kUnavailable if it cannot) and loads the key ring (kUnauthenticated,
+  // naming the kid, if a published key does not open with the secrets).
+  static Result<std::unique_ptr<App>> Create(LoadedConfig loaded, const Clock& clock,
+                                             Random random, Logger& log, Options options);
+  static Result<std::unique_ptr<App>> Create(LoadedConfig loaded, const Clock& clock,
+                                             Random random, Logger& log) {
+    return Create(std::move(loaded), clock, std::move(random), log, Options());
+  }
+  ~App();
+
+  // Binds the configured host and port; returns the bound port. kUnavailable if taken.
+  Result<int> Bind();
+  // Serves (and polls the store for key changes) until Stop(); false if the accept loop failed
+  // on its own. REQUIRES: Bind() succeeded.
+  bool Serve();
+  // Stops accepting; in-flight requests finish. Safe from any thread once running().
+  void Stop();
+  bool running() const;
+
+  const Config& config() const { return loaded_.config; }
+  storage::Repository& repository() { return *repo_; }
+  KeyManager& keys() { return *keys_; }
+
+ private:
+  App(LoadedConfig loaded, const Clock& clock, Logger& log, Options options);
+
+  LoadedConfig loaded_;
+  const Clock& clock_;
+  Logger& log_;
+  Options options_;
+  std::unique_ptr<storage::Repository> repo_;
+  std::unique_ptr<KeyManager> keys_;
+  std::unique_ptr<AuthContext> auth_;
+  std::unique_ptr<RateLimiter> limiter_;  // null unless NODE_ENV=production
+  std::unique_ptr<HttpServer> http_;
+};
+
+}  // namespace issuer::server

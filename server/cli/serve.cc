@@ -1,0 +1,87 @@
+// The serve verb: builds the App, prints the ready line, serves until a stop signal.
+#include <sodium.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "common/clock.h"
+#include "common/logger.h"
+#include "server/app.h"
+#include "server/cli/verbs.h"
+
+namespace issuer::server::cli {
+namespace {
+
+void SodiumRandom(unsigned char* out, size_t len) { randombytes_buf(out, len); }
+
+// Waits for a stop signal (blocked in every thread, taken here with sigwait) and stops the
+// App. Also ends when the App stopped by itself: Serve() then reports a runtime failure.
+class SignalWaiter {
+ public:
+  SignalWaiter(App& app, sigset_t signals) : app_(app), thread_([this, signals] { Run(signals); }) {}
+  ~SignalWaiter() {
+    // If the accept loop ended by itself, wake the waiter (the signal is blocked everywhere, so
+    // sigwait takes it).
+    if (!stopped_) pthread_kill(thread_.native_handle(), SIGTERM);
+    thread_.join();
+  }
+  void ServeReturned() { serve_returned_ = true; }
+
+ private:
+  void Run(sigset_t signals) {
+    int received = 0;
+    sigwait(&signals, &received);
+    stopped_ = true;
+    // cpp-httplib ignores stop() until its loop runs: wait for it, unless it already ended.
+    while (!app_.running() && !serve_returned_) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    app_.Stop();
+  }
+
+  App& app_;
+  std::atomic<bool> serve_returned_{false};
+  std::atomic<bool> stopped_{false};
+  std::thread thread_;
+};
+
+}  // namespace
+
+int RunServe(const Invocation& invocation) {
+  auto loaded = LoadConfig(invocation.args, invocation.env);
+  if (!loaded.ok()) return Fail(kExitConfig, loaded.error().message);
+  if (loaded->show_help) {
+    std::fputs(UsageText().c_str(), stdout);
+    return kExitOk;
+  }
+  for (const std::string& warning : loaded->warnings) {
+    std::fprintf(stderr, "%s\n", warning.c_str());
+  }
+  Clock clock = Clock::System();
+  Logger log(stderr, clock);
+  auto app = App::Create(std::move(*loaded), clock, &SodiumRandom, log);
+  if (!app.ok()) {
+    std::string reason = app.error().message;
+    if (app.error().code == Errc::kUnauthenticated) {
+      reason += " (is BETTER_AUTH_SECRET the secret that sealed it?)";
+    }
+    return Fail(kExitConfig, reason);
+  }
+  auto port = (*app)->Bind();
+  if (!port.ok()) return Fail(kExitConfig, port.error().message);
+  bool served = false;
+  {
+    SignalWaiter waiter(**app, invocation.stop_signals);
+    std::printf("listening on http://%s:%d\n", (*app)->config().host.c_str(), *port);
+    std::fflush(stdout);
+    served = (*app)->Serve();
+    waiter.ServeReturned();
+  }
+  if (!served) return Fail(kExitRuntime, "the listening socket failed");
+  log.Info("stopped");
+  return kExitOk;
+}
+
+}  // namespace issuer::server::cli

@@ -1,0 +1,189 @@
+#include "server/config/config.h"
+
+#include <charconv>
+
+#include "server/http/url.h"
+#include "common/text.h"
+
+namespace issuer::server {
+namespace {
+
+// Better Auth's base URL variables, in its lookup order (compat spec §0).
+constexpr const char* kBaseUrlVars[] = {"BETTER_AUTH_URL",           "NEXT_PUBLIC_BETTER_AUTH_URL",
+                                        "PUBLIC_BETTER_AUTH_URL",    "NUXT_PUBLIC_BETTER_AUTH_URL",
+                                        "NUXT_PUBLIC_AUTH_URL",      "BASE_URL"};
+
+Error Invalid(std::string message) { return Error{Errc::kInvalidArgument, std::move(message)}; }
+
+std::vector<std::string> SplitList(std::string_view s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    const size_t comma = s.find(',', start);
+    std::string item = Trim(s.substr(start, comma == s.npos ? s.npos : comma - start));
+    if (!item.empty()) out.push_back(std::move(item));
+    if (comma == s.npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::optional<std::string> NonEmpty(const EnvLookup& env, const std::string& name) {
+  auto v = env(name);
+  if (v && v->empty()) return std::nullopt;
+  return v;
+}
+
+Status ApplyBaseUrl(const std::string& url, Config* config) {
+  auto parsed = ParseUrl(url);
+  if (!parsed || (parsed->scheme != "http" && parsed->scheme != "https")) {
+    return Invalid("invalid base URL: " + url);
+  }
+  config->base_origin = parsed->Origin();
+  std::string path = parsed->path;
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  config->base_path = path.empty() ? "/api/auth" : path;
+  return Status::Ok();
+}
+
+// Better Auth's base URL from the environment; "/" (Vite's BASE_URL default) is no URL.
+Status ApplyBaseUrlFromEnv(const EnvLookup& env, Config* config) {
+  for (const char* name : kBaseUrlVars) {
+    auto url = NonEmpty(env, name);
+    if (!url || *url == "/") continue;
+    Status st = ApplyBaseUrl(*url, config);
+    if (!st.ok()) return Error{st.error().code, std::string(name) + ": " + st.error().message};
+    return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+Result<int> ParsePort(const std::string& text) {
+  int port = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+  if (ec != std::errc() || end != text.data() + text.size() || port < 0 || port > 65535) {
+    return Invalid("invalid --port: " + text);
+  }
+  return port;
+}
+
+// BETTER_AUTH_SECRETS="2:secretB,1:secretA", newest first.
+Result<std::vector<keys::SecretRing::Versioned>> ParseVersionedSecrets(const std::string& text) {
+  std::vector<keys::SecretRing::Versioned> out;
+  for (const std::string& item : SplitList(text)) {
+    const size_t colon = item.find(':');
+    int version = 0;
+    auto [end, ec] = std::from_chars(item.data(), item.data() + (colon == item.npos ? 0 : colon),
+                                     version);
+    if (colon == item.npos || ec != std::errc() || end != item.data() + colon ||
+        colon + 1 == item.size()) {
+      return Invalid("BETTER_AUTH_SECRETS must look like \"2:secretB,1:secretA\"");
+    }
+    out.push_back({version, Trim(std::string_view(item).substr(colon + 1))});
+  }
+  return out;
+}
+
+Status ApplyFlags(const std::vector<std::string>& args, LoadedConfig* out) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& flag = args[i];
+    if (flag == "--help" || flag == "-h") {
+      out->show_help = true;
+      continue;
+    }
+    if (flag != "--host" && flag != "--port" && flag != "--db" && flag != "--base-url") {
+      return Invalid("unknown argument: " + flag);
+    }
+    if (i + 1 >= args.size()) return Invalid(flag + " needs a value");
+    const std::string& value = args[++i];
+    if (flag == "--host") {
+      out->config.host = value;
+    } else if (flag == "--db") {
+      out->config.db_path = value;
+    } else if (flag == "--base-url") {
+      Status st = ApplyBaseUrl(value, &out->config);
+      if (!st.ok()) return st;
+    } else {
+      auto port = ParsePort(value);
+      if (!port.ok()) return port.error();
+      out->config.port = *port;
+    }
+  }
+  return Status::Ok();
+}
+
+Status ApplySecrets(const EnvLookup& env, LoadedConfig* out) {
+  auto secret = NonEmpty(env, "BETTER_AUTH_SECRET");
+  if (!secret) secret = NonEmpty(env, "AUTH_SECRET");
+  if (auto versioned = NonEmpty(env, "BETTER_AUTH_SECRETS")) {
+    auto parsed = ParseVersionedSecrets(*versioned);
+    if (!parsed.ok()) return parsed.error();
+    out->secrets.ring.versions = std::move(*parsed);
+  }
+  const bool have_versioned = !out->secrets.ring.versions.empty();
+  if (out->config.production() && secret == std::string(kDefaultSecret)) {
+    return Invalid("the default secret is refused in production; set BETTER_AUTH_SECRET");
+  }
+  if (!secret && !have_versioned) {
+    if (out->config.production()) {
+      return Invalid("BETTER_AUTH_SECRET is not set; the default secret is refused in production");
+    }
+    out->warnings.push_back(
+        "WARNING: BETTER_AUTH_SECRET is not set; using Better Auth's public default secret. "
+        "Anyone can forge sessions. Set BETTER_AUTH_SECRET for anything but local development.");
+  }
+  out->secrets.ring.current = secret.value_or(have_versioned ? "" : kDefaultSecret);
+  out->secrets.cookie_secret =
+      have_versioned ? out->secrets.ring.versions.front().value : out->secrets.ring.current;
+  if (out->secrets.cookie_secret.size() < 32 && secret) {
+    out->warnings.push_back("WARNING: the secret is shorter than 32 characters.");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<LoadedConfig> LoadConfig(const std::vector<std::string>& args, const EnvLookup& env) {
+  LoadedConfig out;
+  out.config.node_env = env("NODE_ENV").value_or("");
+  Status st = ApplyFlags(args, &out);
+  if (!st.ok()) return st.error();
+  if (out.show_help) return out;
+  if (out.config.base_origin.empty()) {  // the environment only counts without --base-url
+    st = ApplyBaseUrlFromEnv(env, &out.config);
+    if (!st.ok()) return st.error();
+  }
+  if (auto trusted = NonEmpty(env, "BETTER_AUTH_TRUSTED_ORIGINS")) {
+    out.config.trusted_origins = SplitList(*trusted);
+  }
+  st = ApplySecrets(env, &out);
+  if (!st.ok()) return st.error();
+  if (out.config.base_origin.empty()) {
+    out.warnings.push_back(
+        "WARNING: no base URL set (--base-url or BETTER_AUTH_URL); using each request's Host.");
+  }
+  return out;
+}
+
+std::string UsageText() {
+  return "Usage: ba-issuer [--host 127.0.0.1] [--port 3000] [--db ./ba-issuer.db | :memory:]\n"
+         "                 [--base-url URL]\n"
+         "\n"
+         "A Better Auth compatible session and JWT issuer (email/password, jwt and bearer\n"
+         "plugins) on Better Auth's SQLite schema.\n"
+         "\n"
+         "  --host HOST      address to listen on (default 127.0.0.1)\n"
+         "  --port PORT      port to listen on; 0 picks a free one (default 3000)\n"
+         "  --db PATH        SQLite database file, or :memory: (default ./ba-issuer.db)\n"
+         "  --base-url URL   public base URL; its origin is the JWT iss and aud, its path the\n"
+         "                   base path (default /api/auth)\n"
+         "\n"
+         "Environment: BETTER_AUTH_SECRET (or AUTH_SECRET), BETTER_AUTH_SECRETS,\n"
+         "BETTER_AUTH_URL (and Better Auth's other base URL variables),\n"
+         "BETTER_AUTH_TRUSTED_ORIGINS, NODE_ENV.\n"
+         "\n"
+         "Prints 'listening on http://HOST:PORT' when ready. Exit codes: 0 clean stop,\n"
+         "1 runtime failure, 2 bad configuration.\n";
+}
+
+}  // namespace issuer::server

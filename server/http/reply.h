@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "server/http/api_error.h"
+#include "server/http/types.h"
+
+namespace issuer::server {
+
+// A 200 reply with a JSON body (already serialised).
+HttpReply JsonReply(std::string body);
+
+// The status and {"message","code"} body of `error`.
+HttpReply ErrorReply(const ApiError& error);
+
+// Turns `reply` into an error reply, keeping the headers (cookies) it already carries.
+HttpReply WithError(HttpReply reply, const ApiError& error);
+
+// Adds `names` to Access-Control-Expose-Headers (one header, comma-joined, in order).
+void ExposeHeaders(HttpReply* reply, const std::vector<std::string>& names);
+
+}  // namespace issuer::server

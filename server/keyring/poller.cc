@@ -1,0 +1,26 @@
+#include "server/keyring/poller.h"
+
+namespace issuer::server {
+
+KeyPoller::KeyPoller(KeyManager& keys, std::chrono::milliseconds period)
+    : keys_(keys), period_(period), thread_([this] { Run(); }) {}
+
+KeyPoller::~KeyPoller() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
+}
+
+void KeyPoller::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!cv_.wait_for(lock, period_, [this] { return stop_; })) {
+    lock.unlock();
+    keys_.PollForChanges();
+    lock.lock();
+  }
+}
+
+}  // namespace issuer::server

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "server/keyring/key_manager.h"
+
+namespace issuer::server {
+
+// Polls the store for keys that other processes added, changed or removed, about once a
+// second, from construction until destruction.
+class KeyPoller {
+ public:
+  explicit KeyPoller(KeyManager& keys,
+                     std::chrono::milliseconds period = std::chrono::milliseconds(1000));
+  ~KeyPoller();
+  KeyPoller(const KeyPoller&) = delete;
+  KeyPoller& operator=(const KeyPoller&) = delete;
+
+ private:
+  void Run();
+
+  KeyManager& keys_;
+  const std::chrono::milliseconds period_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;  // last: starts once the members above exist
+};
+
+}  // namespace issuer::server

@@ -1,0 +1,24 @@
+#include "server/session/context.h"
+
+#include "server/http/client_ip.h"
+#include "server/http/url.h"
+
+namespace issuer::server {
+
+Site SiteOf(const Config& config, const HttpRequest& request) {
+  if (!config.base_origin.empty()) {
+    return {config.base_origin, config.base_origin.rfind("https://", 0) == 0};
+  }
+  // No base URL: Better Auth uses each request's own origin, http:// + its Host.
+  std::optional<std::string> origin;
+  if (auto host = request.Header("host")) origin = OriginFromHost(*host, false);
+  return {origin.value_or("http://" + config.host + ":" + std::to_string(config.port)),
+          config.production()};
+}
+
+std::string ClientIp(const Config& config, const HttpRequest& request) {
+  if (auto ip = ForwardedIp(request)) return *ip;
+  return config.development_or_test() ? "127.0.0.1" : "";
+}
+
+}  // namespace issuer::server

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <string>
+
+#include "common/clock.h"
+#include "common/logger.h"
+#include "common/random.h"
+#include "server/config/config.h"
+#include "server/http/origin_check.h"
+#include "server/http/types.h"
+#include "server/keyring/key_manager.h"
+#include "server/session/password_gate.h"
+#include "storage/repository.h"
+
+namespace issuer::server {
+
+// What every Better Auth flow needs: the configuration, the secrets, the store, the key ring,
+// the service's one clock, randomness and the log. Built once by App; the flows
+// (sign_up.cc, sign_in.cc, ...) borrow it. Thread-safe.
+struct AuthContext {
+  AuthContext(const Config& cfg, const Secrets& sec, storage::Repository& repository,
+              KeyManager& key_manager, const Clock& clk, Random rnd, Logger& logger)
+      : config(cfg),
+        secrets(sec),
+        repo(repository),
+        keys(key_manager),
+        clock(clk),
+        random(rnd),
+        log(logger),
+        trusted(cfg.trusted_origins),
+        passwords(std::move(rnd)) {}
+  AuthContext(const AuthContext&) = delete;
+  AuthContext& operator=(const AuthContext&) = delete;
+
+  const Config& config;
+  const Secrets& secrets;
+  storage::Repository& repo;
+  KeyManager& keys;
+  const Clock& clock;
+  Random random;
+  Logger& log;
+  TrustedOrigins trusted;
+  PasswordGate passwords;
+};
+
+// Where a request comes from: the origin that is iss, aud and trusted, and whether cookies get
+// the __Secure- prefix.
+struct Site {
+  std::string origin;
+  bool secure;
+};
+
+// The base URL's origin, or (with none configured) http:// + the request's validated Host.
+Site SiteOf(const Config& config, const HttpRequest& request);
+
+// The ipAddress Better Auth stores: the X-Forwarded-For address, else "127.0.0.1" in
+// development and test and "" otherwise.
+std::string ClientIp(const Config& config, const HttpRequest& request);
+
+}  // namespace issuer::server

@@ -1,0 +1,34 @@
+#include "server/session/routes.h"
+
+#include "server/session/endpoints.h"
+
+namespace issuer::server {
+
+std::vector<Route> AuthRoutes(AuthContext& ctx) {
+  using Endpoint = HttpReply (*)(AuthContext&, const HttpRequest&);
+  struct Entry {
+    const char* method;
+    const char* path;
+    Endpoint endpoint;
+    bool allow_form;
+  };
+  static constexpr Entry kEntries[] = {{"POST", "/sign-up/email", &SignUp, true},
+                                       {"POST", "/sign-in/email", &SignIn, true},
+                                       {"POST", "/sign-out", &SignOut, false},
+                                       {"GET", "/get-session", &GetSession, false},
+                                       {"POST", "/get-session", &PostGetSession, false},
+                                       {"GET", "/token", &Token, false},
+                                       {"GET", "/jwks", &Jwks, false},
+                                       {"GET", "/ok", &Ok, false},
+                                       {"GET", "/error", &ErrorPage, false}};
+  std::vector<Route> routes;
+  for (const Entry& e : kEntries) {
+    Endpoint endpoint = e.endpoint;
+    routes.push_back(Route{e.method, ctx.config.base_path + e.path,
+                           [&ctx, endpoint](const HttpRequest& r) { return endpoint(ctx, r); },
+                           e.allow_form, e.path});
+  }
+  return routes;
+}
+
+}  // namespace issuer::server

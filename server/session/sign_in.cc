@@ -1,0 +1,83 @@
+// POST /sign-in/email: Better Auth's signInEmail.
+#include <variant>
+
+#include "common/text.h"
+#include "server/auth/email.h"
+#include "server/auth/password.h"
+#include "server/http/reply.h"
+#include "server/session/endpoints.h"
+#include "server/session/login_checks.h"
+#include "server/session/render.h"
+#include "server/session/session_cookies.h"
+
+namespace issuer::server {
+namespace {
+
+constexpr size_t kMaxPassword = 128;
+
+struct SignInForm {
+  std::string email;  // lowercase
+  std::string password;
+  std::optional<std::string> callback;
+  bool remember = true;
+};
+
+std::variant<SignInForm, ApiError> ReadSignIn(AuthContext& ctx, const HttpRequest& request,
+                                              const Site& site) {
+  auto parsed = ParseBody(request, /*allow_form=*/true);
+  if (auto* error = std::get_if<ApiError>(&parsed)) return *error;
+  const Body& body = std::get<Body>(parsed);
+  if (auto error = CheckLoginRequest(ctx, request, site, body, /*sign_up=*/false)) return *error;
+  SignInForm form{Lowercase((*body)["email"].get<std::string>()),
+                  (*body)["password"].get<std::string>(), OptionalString(*body, "callbackURL"),
+                  Remember(*body)};
+  if (!auth::IsValidEmail(form.email)) return ApiError{ApiCode::kInvalidEmail, ""};
+  if (auth::Utf16Length(form.password) > kMaxPassword) {
+    return ApiError{ApiCode::kPasswordTooLong, ""};
+  }
+  return form;
+}
+
+// The user whose credential password matches, or INVALID_EMAIL_OR_PASSWORD.
+std::variant<storage::UserRow, ApiError> CheckPassword(AuthContext& ctx, const SignInForm& form) {
+  auto found = ctx.repo.FindCredentialUser(form.email);
+  if (!found.ok()) return FromError(found.error());
+  if (!found->has_value() || !(*found)->password) {
+    (void)ctx.passwords.Hash(form.password);  // even out timing for unknown users
+    return ApiError{ApiCode::kInvalidEmailOrPassword, ""};
+  }
+  if (!ctx.passwords.Verify(form.password, *(*found)->password)) {
+    return ApiError{ApiCode::kInvalidEmailOrPassword, ""};
+  }
+  return std::move((*found)->user);
+}
+
+std::string SignInBody(const SignInForm& form, const storage::SessionRow& session,
+                       const storage::UserRow& user) {
+  OrderedJson out = {{"redirect", form.callback.has_value()}, {"token", session.token}};
+  if (form.callback) out["url"] = *form.callback;
+  out["user"] = UserJson(user);
+  return Dump(out);
+}
+
+}  // namespace
+
+HttpReply SignIn(AuthContext& ctx, const HttpRequest& request) {
+  const Site site = SiteOf(ctx.config, request);
+  auto form = ReadSignIn(ctx, request, site);
+  if (auto* error = std::get_if<ApiError>(&form)) return ErrorReply(*error);
+  const SignInForm& in = std::get<SignInForm>(form);
+  auto user = CheckPassword(ctx, in);
+  if (auto* error = std::get_if<ApiError>(&user)) return ErrorReply(*error);
+  storage::SessionRow session =
+      NewSession(ctx, std::get<storage::UserRow>(user).id, request, in.remember);
+  Status st = ctx.repo.InsertSession(session);
+  if (!st.ok()) return ErrorReply(FromError(st.error()));
+  HttpReply reply = JsonReply(SignInBody(in, session, std::get<storage::UserRow>(user)));
+  if (in.callback) reply.AddHeader("Location", *in.callback);
+  SetSessionCookies(ctx, session, in.remember, site, &reply);
+  AddBearerToken(site, &reply);
+  return reply;
+}
+
+}  // namespace issuer::server

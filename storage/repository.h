@@ -1,0 +1,66 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "storage/rows.h"
+
+namespace issuer::storage {
+
+// The operations ba-issuer needs over Better Auth's tables, in plain rows. server/ sees only
+// this interface; SQL and the database library stay in an implementation (storage/sqlite/,
+// later storage/postgres/).
+//
+// Implementations are thread-safe. Errors: kUnavailable for transient conditions (busy,
+// locked, disk full, read-only), kConflict for a broken uniqueness rule, kInternal otherwise.
+// Messages never carry row data.
+//   auto repo = OpenRepository("auth.db");
+//   auto found = (*repo)->FindSessionWithUser(token);
+class Repository {
+ public:
+  virtual ~Repository() = default;
+
+  // The session with this token and its user, or nullopt.
+  virtual Result<std::optional<SessionWithUser>> FindSessionWithUser(std::string_view token) = 0;
+  // The user with this (lowercase) email and its credential password, or nullopt.
+  virtual Result<std::optional<CredentialUser>> FindCredentialUser(std::string_view email) = 0;
+
+  // Sign-up: the user, its credential account and its first session in one transaction.
+  // kConflict if the email is taken (nothing is written then).
+  virtual Status CreateUserWithAccount(const UserRow& user, const AccountRow& account,
+                                       const SessionRow& session) = 0;
+  virtual Status InsertSession(const SessionRow& session) = 0;
+  // Deleting a token that does not exist is not an error.
+  virtual Status DeleteSession(std::string_view token) = 0;
+  virtual Status UpdateSessionExpiry(std::string_view session_id, int64_t expires_at_ms,
+                                     int64_t updated_at_ms) = 0;
+
+  // Every jwks row, by createdAt then id.
+  virtual Result<std::vector<JwkRow>> ListJwks() = 0;
+  // Inserts `row` unless the table already holds a key of algorithm `alg` (or with NULL alg)
+  // that has not expired at `now_ms`: checked and written in one write transaction, so several
+  // processes make one key between them. Returns whether `row` was inserted.
+  virtual Result<bool> InsertJwkUnlessLiveExists(const JwkRow& row, std::string_view alg,
+                                                 int64_t now_ms) = 0;
+
+  // The change signal: a number that changes whenever another connection or process commits
+  // (SQLite: PRAGMA data_version). Cheap, for polling. Constant for a private in-memory store.
+  virtual Result<int64_t> DataVersion() = 0;
+};
+
+enum class OpenMode {
+  kReadWrite,  // creates the database if needed and brings its schema up to Better Auth 1.7
+  kReadOnly,   // never writes, never migrates; the database must exist (doctor, keys list)
+};
+
+// Opens the store named by `location`: a SQLite file path, or ":memory:" for a private
+// in-memory database. kUnavailable if it cannot be opened.
+Result<std::unique_ptr<Repository>> OpenRepository(const std::string& location,
+                                                   OpenMode mode = OpenMode::kReadWrite);
+
+}  // namespace issuer::storage

@@ -1,0 +1,396 @@
+#include "storage/sqlite/repository.h"
+
+#include "common/time_format.h"
+#include "storage/sqlite/connection.h"
+#include "storage/sqlite/schema.h"
+#include "storage/sqlite/transaction.h"
+
+namespace issuer::storage {
+
+// A fixed set of connections; Acquire() blocks until one is free.
+class SqliteRepository::Pool {
+ public:
+  class Handle {
+   public:
+    Handle(Pool& pool, std::unique_ptr<Connection> conn) : pool_(pool), conn_(std::move(conn)) {}
+    ~Handle() { pool_.Release(std::move(conn_)); }
+    Handle(const Handle&) = delete;
+    Handle& operator=(const Handle&) = delete;
+    Connection& operator*() const { return *conn_; }
+    Connection* operator->() const { return conn_.get(); }
+
+   private:
+    Pool& pool_;
+    std::unique_ptr<Connection> conn_;
+  };
+
+  static Result<std::unique_ptr<Pool>> Open(const std::string& path, bool in_memory, int size,
+                                            bool read_only = false) {
+    auto pool = std::make_unique<Pool>();
+    for (int i = 0; i < size; ++i) {
+      auto conn = Connection::Open(path, in_memory, read_only);
+      if (!conn.ok()) return conn.error();
+      pool->idle_.push_back(std::move(*conn));
+    }
+    return pool;
+  }
+
+  Handle Acquire() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return !idle_.empty(); });
+    std::unique_ptr<Connection> conn = std::move(idle_.back());
+    idle_.pop_back();
+    return Handle(*this, std::move(conn));
+  }
+
+ private:
+  void Release(std::unique_ptr<Connection> conn) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      idle_.push_back(std::move(conn));
+    }
+    cv_.notify_one();
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+};
+
+namespace {
+
+std::string Quote(const std::string& name) { return "\"" + name + "\""; }
+
+std::string SelectList(const std::string& alias, const std::vector<std::string>& columns) {
+  std::string out;
+  for (const std::string& c : columns) out += (out.empty() ? "" : ", ") + alias + "." + Quote(c);
+  return out;
+}
+
+// Better Auth writes ISO text; tolerate integer milliseconds from other writers.
+int64_t ColumnTime(const Statement& st, int col) {
+  if (st.ColumnType(col) == SQLITE_INTEGER) return st.ColumnInt64(col);
+  return ParseIsoMs(st.ColumnText(col)).value_or(0);
+}
+
+std::optional<int64_t> ColumnOptionalTime(const Statement& st, int col) {
+  if (st.ColumnIsNull(col)) return std::nullopt;
+  return ColumnTime(st, col);
+}
+
+ColumnValue ColumnAsValue(const Statement& st, int col) {
+  switch (st.ColumnType(col)) {
+    case SQLITE_INTEGER:
+      return st.ColumnInt64(col);
+    case SQLITE_FLOAT:
+      return st.ColumnDouble(col);
+    case SQLITE_TEXT:
+      return st.ColumnText(col);
+    default:
+      return std::monostate();  // NULL; blobs are not carried
+  }
+}
+
+bool ColumnBool(const Statement& st, int col) {
+  if (st.ColumnType(col) == SQLITE_TEXT) return st.ColumnText(col) == "true";
+  return st.ColumnInt64(col) != 0;
+}
+
+UserRow ReadUser(const Statement& st, int first, const std::vector<std::string>& columns) {
+  UserRow u;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const int c = first + static_cast<int>(i);
+    const std::string& name = columns[i];
+    if (name == "id") u.id = st.ColumnText(c);
+    else if (name == "name") u.name = st.ColumnText(c);
+    else if (name == "email") u.email = st.ColumnText(c);
+    else if (name == "emailVerified") u.email_verified = ColumnBool(st, c);
+    else if (name == "image") u.image = st.ColumnOptionalText(c);
+    else if (name == "createdAt") u.created_at_ms = ColumnTime(st, c);
+    else if (name == "updatedAt") u.updated_at_ms = ColumnTime(st, c);
+    else u.extra.push_back({name, ColumnAsValue(st, c)});
+  }
+  return u;
+}
+
+SessionRow ReadSession(const Statement& st, int first, const std::vector<std::string>& columns) {
+  SessionRow s;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const int c = first + static_cast<int>(i);
+    const std::string& name = columns[i];
+    if (name == "id") s.id = st.ColumnText(c);
+    else if (name == "token") s.token = st.ColumnText(c);
+    else if (name == "userId") s.user_id = st.ColumnText(c);
+    else if (name == "expiresAt") s.expires_at_ms = ColumnTime(st, c);
+    else if (name == "createdAt") s.created_at_ms = ColumnTime(st, c);
+    else if (name == "updatedAt") s.updated_at_ms = ColumnTime(st, c);
+    else if (name == "ipAddress") s.ip_address = st.ColumnOptionalText(c);
+    else if (name == "userAgent") s.user_agent = st.ColumnOptionalText(c);
+    else s.extra.push_back({name, ColumnAsValue(st, c)});
+  }
+  return s;
+}
+
+// Runs a statement that returns no rows.
+Status Run(Connection& conn, Statement& st, std::string_view context) {
+  if (st.Step() == Statement::kError) return SqliteError(conn.handle(), st.last_rc(), context);
+  return Status::Ok();
+}
+
+Status InsertUser(Connection& conn, const UserRow& u) {
+  auto st = conn.Cached(
+      R"(INSERT INTO "user" ("id", "name", "email", "emailVerified", "image", "createdAt",)"
+      R"( "updatedAt") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))");
+  if (!st.ok()) return st.error();
+  (*st)->BindText(1, u.id);
+  (*st)->BindText(2, u.name);
+  (*st)->BindText(3, u.email);
+  (*st)->BindInt64(4, u.email_verified ? 1 : 0);
+  (*st)->BindOptionalText(5, u.image);
+  (*st)->BindText(6, FormatIsoMs(u.created_at_ms));
+  (*st)->BindText(7, FormatIsoMs(u.updated_at_ms));
+  return Run(conn, **st, "insert user");
+}
+
+Status InsertAccount(Connection& conn, const AccountRow& a) {
+  auto st = conn.Cached(
+      R"(INSERT INTO "account" ("id", "accountId", "providerId", "userId", "password",)"
+      R"( "createdAt", "updatedAt") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))");
+  if (!st.ok()) return st.error();
+  (*st)->BindText(1, a.id);
+  (*st)->BindText(2, a.account_id);
+  (*st)->BindText(3, a.provider_id);
+  (*st)->BindText(4, a.user_id);
+  (*st)->BindOptionalText(5, a.password);
+  (*st)->BindText(6, FormatIsoMs(a.created_at_ms));
+  (*st)->BindText(7, FormatIsoMs(a.updated_at_ms));
+  return Run(conn, **st, "insert account");
+}
+
+Status InsertSessionRow(Connection& conn, const SessionRow& s) {
+  auto st = conn.Cached(
+      R"(INSERT INTO "session" ("id", "expiresAt", "token", "createdAt", "updatedAt",)"
+      R"( "ipAddress", "userAgent", "userId") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8))");
+  if (!st.ok()) return st.error();
+  (*st)->BindText(1, s.id);
+  (*st)->BindText(2, FormatIsoMs(s.expires_at_ms));
+  (*st)->BindText(3, s.token);
+  (*st)->BindText(4, FormatIsoMs(s.created_at_ms));
+  (*st)->BindText(5, FormatIsoMs(s.updated_at_ms));
+  (*st)->BindOptionalText(6, s.ip_address);
+  (*st)->BindOptionalText(7, s.user_agent);
+  (*st)->BindText(8, s.user_id);
+  return Run(conn, **st, "insert session");
+}
+
+Result<bool> EmailTaken(Connection& conn, std::string_view email) {
+  auto st = conn.Cached(R"(SELECT 1 FROM "user" WHERE "email" = ?1 LIMIT 1)");
+  if (!st.ok()) return st.error();
+  (*st)->BindText(1, email);
+  const auto r = (*st)->Step();
+  if (r == Statement::kError) return SqliteError(conn.handle(), (*st)->last_rc(), "find email");
+  return r == Statement::kRow;
+}
+
+}  // namespace
+
+SqliteRepository::~SqliteRepository() = default;
+
+Result<std::unique_ptr<SqliteRepository>> SqliteRepository::Open(const std::string& path,
+                                                                  OpenMode mode, int readers) {
+  std::unique_ptr<SqliteRepository> repo(new SqliteRepository());
+  Status st = repo->Init(path, mode, readers);
+  if (!st.ok()) return st.error();
+  return repo;
+}
+
+namespace {
+
+Error ReadOnlyError() { return Error{Errc::kUnavailable, "the store was opened read-only"}; }
+
+}  // namespace
+
+Status SqliteRepository::Init(const std::string& path, OpenMode mode, int readers) {
+  const bool in_memory = path == ":memory:" || path.empty();
+  const bool read_only = mode == OpenMode::kReadOnly;
+  if (in_memory && read_only) {
+    return Error{Errc::kInvalidArgument, "an in-memory database cannot be opened read-only"};
+  }
+  if (!read_only) {
+    auto writer = Pool::Open(in_memory ? ":memory:" : path, in_memory, 1);
+    if (!writer.ok()) return writer.error();
+    writer_ = std::move(*writer);
+    auto conn = writer_->Acquire();
+    Status migrated = Migrate(*conn);
+    if (!migrated.ok()) return migrated;
+  }
+  if (!in_memory) {
+    auto pool = Pool::Open(path, false, readers, read_only);
+    if (!pool.ok()) return pool.error();
+    readers_ = std::move(*pool);
+    auto watcher = Pool::Open(path, false, 1, read_only);
+    if (!watcher.ok()) return watcher.error();
+    watcher_ = std::move(*watcher);
+  }
+  return LoadColumns();
+}
+
+// The user and session columns (Better Auth's plus any an app added), read once, so the hot
+// queries are built and prepared once.
+Status SqliteRepository::LoadColumns() {
+  auto conn = Reader().Acquire();
+  auto users = TableColumns(*conn, "user");
+  auto sessions = TableColumns(*conn, "session");
+  if (!users.ok()) return users.error();
+  if (!sessions.ok()) return sessions.error();
+  user_columns_ = std::move(*users);
+  session_columns_ = std::move(*sessions);
+  find_session_sql_ = "SELECT " + SelectList("s", session_columns_) + ", " +
+                      SelectList("u", user_columns_) +
+                      R"( FROM "session" s JOIN "user" u ON u."id" = s."userId")"
+                      R"( WHERE s."token" = ?1)";
+  find_credential_sql_ = "SELECT " + SelectList("u", user_columns_) +
+                         R"(, a."password" FROM "user" u LEFT JOIN "account" a)"
+                         R"( ON a."userId" = u."id" AND a."providerId" = 'credential')"
+                         R"( WHERE u."email" = ?1 LIMIT 1)";
+  return Status::Ok();
+}
+
+SqliteRepository::Pool& SqliteRepository::Reader() const {
+  return readers_ ? *readers_ : *writer_;
+}
+
+Result<std::optional<SessionWithUser>> SqliteRepository::FindSessionWithUser(std::string_view token) {
+  auto conn = Reader().Acquire();
+  auto st = conn->Cached(find_session_sql_);
+  if (!st.ok()) return st.error();
+  (*st)->BindText(1, token);
+  const auto r = (*st)->Step();
+  if (r == Statement::kError) return SqliteError(conn->handle(), (*st)->last_rc(), "find session");
+  if (r == Statement::kDone) return std::optional<SessionWithUser>();
+  SessionWithUser found{ReadSession(**st, 0, session_columns_),
+                        ReadUser(**st, static_cast<int>(session_columns_.size()), user_columns_)};
+  return std::optional<SessionWithUser>(std::move(found));
+}
+
+Result<std::optional<CredentialUser>> SqliteRepository::FindCredentialUser(std::string_view email) {
+  auto conn = Reader().Acquire();
+  auto st = conn->Cached(find_credential_sql_);
+  if (!st.ok()) return st.error();
+  (*st)->BindText(1, email);
+  const auto r = (*st)->Step();
+  if (r == Statement::kError) return SqliteError(conn->handle(), (*st)->last_rc(), "find user");
+  if (r == Statement::kDone) return std::optional<CredentialUser>();
+  const int password_col = static_cast<int>(user_columns_.size());
+  CredentialUser found{ReadUser(**st, 0, user_columns_), (*st)->ColumnOptionalText(password_col)};
+  return std::optional<CredentialUser>(std::move(found));
+}
+
+Status SqliteRepository::CreateUserWithAccount(const UserRow& user, const AccountRow& account,
+                                    const SessionRow& session) {
+  if (!writer_) return ReadOnlyError();
+  auto conn = writer_->Acquire();
+  auto tx = Transaction::Begin(*conn);
+  if (!tx.ok()) return tx.error();
+  auto taken = EmailTaken(*conn, user.email);
+  if (!taken.ok()) return taken.error();
+  if (*taken) return Error{Errc::kConflict, "email taken"};
+  Status st = InsertUser(*conn, user);
+  if (st.ok()) st = InsertAccount(*conn, account);
+  if (st.ok()) st = InsertSessionRow(*conn, session);
+  if (!st.ok()) return st;
+  return (*tx)->Commit();
+}
+
+Status SqliteRepository::InsertSession(const SessionRow& session) {
+  if (!writer_) return ReadOnlyError();
+  auto conn = writer_->Acquire();
+  return InsertSessionRow(*conn, session);
+}
+
+Status SqliteRepository::DeleteSession(std::string_view token) {
+  if (!writer_) return ReadOnlyError();
+  auto conn = writer_->Acquire();
+  auto st = conn->Cached(R"(DELETE FROM "session" WHERE "token" = ?1)");
+  if (!st.ok()) return st.error();
+  (*st)->BindText(1, token);
+  return Run(*conn, **st, "delete session");
+}
+
+Status SqliteRepository::UpdateSessionExpiry(std::string_view session_id, int64_t expires_at_ms,
+                                  int64_t updated_at_ms) {
+  if (!writer_) return ReadOnlyError();
+  auto conn = writer_->Acquire();
+  auto st = conn->Cached(R"(UPDATE "session" SET "expiresAt" = ?1, "updatedAt" = ?2 WHERE "id" = ?3)");
+  if (!st.ok()) return st.error();
+  (*st)->BindText(1, FormatIsoMs(expires_at_ms));
+  (*st)->BindText(2, FormatIsoMs(updated_at_ms));
+  (*st)->BindText(3, session_id);
+  return Run(*conn, **st, "update session");
+}
+
+Result<std::vector<JwkRow>> SqliteRepository::ListJwks() {
+  auto conn = Reader().Acquire();
+  auto st = conn->Cached(
+      R"(SELECT "id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg", "crv")"
+      R"( FROM "jwks" ORDER BY "createdAt", "id")");
+  if (!st.ok()) return st.error();
+  std::vector<JwkRow> rows;
+  Statement::StepResult r;
+  while ((r = (*st)->Step()) == Statement::kRow) {
+    const Statement& s = **st;
+    rows.push_back(JwkRow{s.ColumnText(0), s.ColumnText(1), s.ColumnText(2), ColumnTime(s, 3),
+                          ColumnOptionalTime(s, 4), s.ColumnOptionalText(5),
+                          s.ColumnOptionalText(6)});
+  }
+  if (r == Statement::kError) return SqliteError(conn->handle(), (*st)->last_rc(), "list jwks");
+  return rows;
+}
+
+Result<bool> SqliteRepository::InsertJwkUnlessLiveExists(const JwkRow& row, std::string_view alg,
+                                              int64_t now_ms) {
+  if (!writer_) return ReadOnlyError();
+  auto conn = writer_->Acquire();
+  auto tx = Transaction::Begin(*conn);
+  if (!tx.ok()) return tx.error();
+  {
+    auto live = conn->Cached(
+        R"(SELECT 1 FROM "jwks" WHERE ("alg" = ?1 OR "alg" IS NULL))"
+        R"( AND ("expiresAt" IS NULL OR "expiresAt" > ?2) LIMIT 1)");
+    if (!live.ok()) return live.error();
+    (*live)->BindText(1, alg);
+    (*live)->BindText(2, FormatIsoMs(now_ms));
+    const auto r = (*live)->Step();
+    if (r == Statement::kError) return SqliteError(conn->handle(), (*live)->last_rc(), "jwks");
+    if (r == Statement::kRow) return false;
+  }
+  auto st = conn->Cached(
+      R"(INSERT INTO "jwks" ("id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg",)"
+      R"( "crv") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))");
+  if (!st.ok()) return st.error();
+  (*st)->BindText(1, row.id);
+  (*st)->BindText(2, row.public_key);
+  (*st)->BindText(3, row.private_key);
+  (*st)->BindText(4, FormatIsoMs(row.created_at_ms));
+  if (row.expires_at_ms) (*st)->BindText(5, FormatIsoMs(*row.expires_at_ms));
+  (*st)->BindOptionalText(6, row.alg);
+  (*st)->BindOptionalText(7, row.crv);
+  Status inserted = Run(*conn, **st, "insert jwk");
+  if (!inserted.ok()) return inserted.error();
+  Status committed = (*tx)->Commit();
+  if (!committed.ok()) return committed.error();
+  return true;
+}
+
+Result<int64_t> SqliteRepository::DataVersion() {
+  if (!watcher_) return int64_t{0};
+  auto conn = watcher_->Acquire();
+  auto st = conn->Cached("PRAGMA data_version");
+  if (!st.ok()) return st.error();
+  if ((*st)->Step() != Statement::kRow) {
+    return SqliteError(conn->handle(), (*st)->last_rc(), "data_version");
+  }
+  return (*st)->ColumnInt64(0);
+}
+
+}  // namespace issuer::storage

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "storage/repository.h"
+#include "storage/rows.h"
+
+namespace issuer::storage {
+
+// The Repository over SQLite (Better Auth's SQLite schema, compat spec §3.1).
+//
+// Thread-safe. Reads run on a small pool of connections, so they do not queue behind the single
+// writer connection (WAL). An in-memory database is one connection shared by both.
+class SqliteRepository final : public Repository {
+ public:
+  // Opens `path` (":memory:" for a private in-memory one). kReadWrite creates the file if
+  // needed and brings its schema up to Better Auth 1.7 (schema.h); kReadOnly never writes.
+  // kUnavailable if the file cannot be opened.
+  static Result<std::unique_ptr<SqliteRepository>> Open(const std::string& path,
+                                                        OpenMode mode = OpenMode::kReadWrite,
+                                                        int readers = 4);
+  ~SqliteRepository() override;
+
+  Result<std::optional<SessionWithUser>> FindSessionWithUser(std::string_view token) override;
+  Result<std::optional<CredentialUser>> FindCredentialUser(std::string_view email) override;
+  Status CreateUserWithAccount(const UserRow& user, const AccountRow& account,
+                               const SessionRow& session) override;
+  Status InsertSession(const SessionRow& session) override;
+  Status DeleteSession(std::string_view token) override;
+  Status UpdateSessionExpiry(std::string_view session_id, int64_t expires_at_ms,
+                             int64_t updated_at_ms) override;
+  Result<std::vector<JwkRow>> ListJwks() override;
+  Result<bool> InsertJwkUnlessLiveExists(const JwkRow& row, std::string_view alg,
+                                         int64_t now_ms) override;
+  Result<int64_t> DataVersion() override;
+
+ private:
+  class Pool;
+  SqliteRepository() = default;
+  Status Init(const std::string& path, OpenMode mode, int readers);
+  Status LoadColumns();
+  Pool& Reader() const;
+
+  std::unique_ptr<Pool> writer_;   // null when read-only
+  std::unique_ptr<Pool> readers_;  // null for :memory: (reads use writer_)
+  std::unique_ptr<Pool> watcher_;  // null for :memory:
+  std::vector<std::string> user_columns_;
+  std::vector<std::string> session_columns_;
+  std::string find_session_sql_;
+  std::string find_credential_sql_;
+};
+
+}  // namespace issuer::storage

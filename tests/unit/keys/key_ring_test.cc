@@ -1,0 +1,322 @@
+#include "keys/key_ring.h"
+
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "keys/ed25519_signer.h"
+#include "keys/encoding.h"
+#include "keys/jwk.h"
+#include "keys/seal.h"
+
+namespace issuer::keys {
+namespace {
+
+using OrderedJson = nlohmann::ordered_json;
+
+constexpr int64_t kDay = 24LL * 3600 * 1000;
+constexpr int64_t kGrace = 30 * kDay;  // KeyPolicy's default
+constexpr int64_t kT0 = 1795499074082;  // 2026-11-24T05:44:34.082Z
+
+const SecretRing& Secrets() {
+  static const SecretRing ring{"key-ring-test-secret-0123456789abcdef", {}};
+  return ring;
+}
+
+// A reproducible Random (splitmix64) that keeps its state across calls.
+Random SeededRandom(uint64_t seed) {
+  auto state = std::make_shared<uint64_t>(seed);
+  return [state](unsigned char* out, size_t len) {
+    for (size_t i = 0; i < len; ++i) {
+      uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+      out[i] = static_cast<unsigned char>(z ^ (z >> 31));
+    }
+  };
+}
+
+// An EdDSA row whose seed is 32 copies of `seed_byte`, sealed with Secrets().
+StoredKey EdRow(std::string kid, char seed_byte, int64_t created_at,
+                std::optional<int64_t> expires_at = std::nullopt) {
+  auto key = SigningKey::FromSeed(std::string(32, seed_byte));
+  REQUIRE(key.ok());
+  auto jwk = PrivateJwkJson(*key);
+  REQUIRE(jwk.ok());
+  auto sealed = SealPrivateKey(jwk->view(), Secrets(), SeededRandom(7));
+  REQUIRE(sealed.ok());
+  StoredKey row;
+  row.kid = std::move(kid);
+  row.public_key_json = PublicJwkJson(key->public_key());
+  row.private_key = *sealed;
+  row.alg = "EdDSA";
+  row.crv = "Ed25519";
+  row.created_at_ms = created_at;
+  row.expires_at_ms = expires_at;
+  return row;
+}
+
+StoredKey RsaRow(std::string kid, int64_t created_at) {
+  auto sealed = SealPrivateKey(R"({"kty":"RSA","n":"sXch","e":"AQAB","d":"AQ"})", Secrets(),
+                               SeededRandom(8));
+  REQUIRE(sealed.ok());
+  StoredKey row;
+  row.kid = std::move(kid);
+  row.public_key_json = R"({"kty":"RSA","n":"sXch","e":"AQAB"})";
+  row.private_key = *sealed;
+  row.alg = "RS256";
+  row.created_at_ms = created_at;
+  return row;
+}
+
+KeyRing OpenRing(std::vector<StoredKey> rows, int64_t now, KeyPolicy policy = {}) {
+  auto ring = KeyRing::Open(std::move(rows), Secrets(), policy, now);
+  REQUIRE(ring.ok());
+  return std::move(*ring);
+}
+
+std::string SignerKid(const KeyRing& ring, int64_t now) {
+  const RingKey* k = ring.Signer(now);
+  return k ? k->row.kid : "<none>";
+}
+
+// The kids in JwksJson(now), comma-separated, in output order.
+std::string PublishedKids(const KeyRing& ring, int64_t now) {
+  const OrderedJson doc = OrderedJson::parse(ring.JwksJson(now));
+  std::string kids;
+  for (const auto& k : doc.at("keys")) {
+    if (!kids.empty()) kids += ',';
+    kids += k.at("kid").get<std::string>();
+  }
+  return kids;
+}
+
+// An object's member names, comma-separated, in order.
+std::string MemberNames(const OrderedJson& object) {
+  std::string names;
+  for (const auto& item : object.items()) {
+    if (!names.empty()) names += ',';
+    names += item.key();
+  }
+  return names;
+}
+
+bool IsAlnum32(const std::string& s) {
+  if (s.size() != 32) return false;
+  for (char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// The Ed25519 key behind a signer. REQUIRES: an Ed25519 signer.
+const SigningKey& Ed25519Of(const SignerPtr& signer) {
+  const auto* ed = dynamic_cast<const Ed25519Signer*>(signer.get());
+  REQUIRE(ed != nullptr);
+  return ed->key();
+}
+
+}  // namespace
+
+TEST_SUITE("key_ring") {
+  TEST_CASE("MakeKey builds a Better Auth jwks row and its signer") {
+    auto made = MakeKey(Secrets(), KeyPolicy{}, SeededRandom(1), kT0);
+    REQUIRE(made.ok());
+    const StoredKey& row = made->row;
+    REQUIRE(made->signer);
+    CHECK(IsAlnum32(row.kid));
+    CHECK(row.alg == std::optional<std::string>("EdDSA"));
+    CHECK(row.crv == std::optional<std::string>("Ed25519"));
+    CHECK(row.created_at_ms == kT0);
+    CHECK_FALSE(row.expires_at_ms.has_value());
+    CHECK(row.public_key_json == PublicJwkJson(Ed25519Of(made->signer).public_key()));
+
+    auto plain = UnsealPrivateKey(row.private_key, Secrets());
+    REQUIRE(plain.ok());
+    auto expected_jwk = PrivateJwkJson(Ed25519Of(made->signer));
+    REQUIRE(expected_jwk.ok());
+    CHECK(plain->view() == expected_jwk->view());
+    auto parsed = ParsePrivateJwk(plain->view());
+    REQUIRE(parsed.ok());
+    CHECK(parsed->public_key() == Ed25519Of(made->signer).public_key());
+  }
+
+  TEST_CASE("MakeKey sets expiresAt from the rotation interval and differs per Random") {
+    KeyPolicy policy;
+    policy.rotation_interval_ms = 7 * kDay;
+    auto a = MakeKey(Secrets(), policy, SeededRandom(1), kT0);
+    auto b = MakeKey(Secrets(), policy, SeededRandom(2), kT0);
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    CHECK(a->row.expires_at_ms == std::optional<int64_t>(kT0 + 7 * kDay));
+    CHECK(a->row.kid != b->row.kid);
+    CHECK(a->row.public_key_json != b->row.public_key_json);
+    auto again = MakeKey(Secrets(), policy, SeededRandom(1), kT0);
+    REQUIRE(again.ok());
+    CHECK(again->row.kid == a->row.kid);
+    CHECK(again->row.private_key == a->row.private_key);
+  }
+
+  TEST_CASE("a made key opens in a ring, signs, and verifies against the JWKS") {
+    auto made = MakeKey(Secrets(), KeyPolicy{}, SeededRandom(3), kT0);
+    REQUIRE(made.ok());
+    const KeyRing ring = OpenRing({made->row}, kT0);
+    const RingKey* signer = ring.Signer(kT0);
+    REQUIRE(signer);
+    CHECK(signer->row.kid == made->row.kid);
+    CHECK(signer->row.private_key.empty());
+    const auto jwk = OrderedJson::parse(ring.JwksJson(kT0)).at("keys").at(0);
+    auto x = Base64UrlDecode(jwk.at("x").get<std::string>());
+    REQUIRE(x.ok());
+    PublicKey pk;
+    std::copy(x->begin(), x->end(), pk.begin());
+    auto signature = signer->signer->Sign("msg");
+    REQUIRE(signature.ok());
+    CHECK(VerifyEd25519(pk, "msg", *signature));
+    CHECK(signer->signer->alg() == "EdDSA");
+    CHECK(signer->signer->kid() == made->row.kid);
+    CHECK(signer->signer->PublicJwkJson() == made->row.public_key_json);
+  }
+
+  TEST_CASE("Signer is the newest live EdDSA key by createdAt") {
+    const KeyRing ring =
+        OpenRing({EdRow("old", 'a', kT0 - 3 * kDay), EdRow("newest", 'b', kT0 - kDay),
+                  EdRow("middle", 'c', kT0 - 2 * kDay)},
+                 kT0);
+    CHECK(ring.size() == 3);
+    CHECK(SignerKid(ring, kT0) == "newest");
+    CHECK(PublishedKids(ring, kT0) == "old,newest,middle");  // table order
+  }
+
+  TEST_CASE("expired keys never sign but stay published for the grace period") {
+    const int64_t expires = kT0 + kDay;
+    const KeyRing ring =
+        OpenRing({EdRow("older", 'a', kT0 - kDay), EdRow("newer", 'b', kT0, expires)}, kT0);
+    CHECK(SignerKid(ring, expires - 1) == "newer");
+    CHECK(SignerKid(ring, expires) == "older");  // expiresAt <= now: expired
+    CHECK(SignerKid(ring, expires + 1) == "older");
+    CHECK(PublishedKids(ring, expires) == "older,newer");
+    CHECK(PublishedKids(ring, expires + kGrace - 1) == "older,newer");
+    CHECK(PublishedKids(ring, expires + kGrace) == "older");
+  }
+
+  TEST_CASE("with every key expired there is no signer") {
+    const KeyRing ring = OpenRing({EdRow("k", 'a', kT0 - kDay, kT0)}, kT0);
+    CHECK(ring.Signer(kT0) == nullptr);
+    CHECK(PublishedKids(ring, kT0) == "k");
+  }
+
+  TEST_CASE("keys past the grace period are not loaded") {
+    const KeyRing ring =
+        OpenRing({EdRow("gone", 'a', kT0 - 60 * kDay, kT0 - 31 * kDay), EdRow("live", 'b', kT0)},
+                 kT0);
+    CHECK(ring.size() == 1);
+    CHECK(PublishedKids(ring, kT0) == "live");
+  }
+
+  TEST_CASE("a custom grace period is honoured") {
+    KeyPolicy policy;
+    policy.grace_period_ms = 1000;
+    const KeyRing ring = OpenRing({EdRow("k", 'a', kT0 - kDay, kT0)}, kT0, policy);
+    CHECK(PublishedKids(ring, kT0 + 999) == "k");
+    CHECK(PublishedKids(ring, kT0 + 1000).empty());
+  }
+
+  TEST_CASE("a row with alg NULL counts as EdDSA") {
+    StoredKey legacy = EdRow("legacy", 'a', kT0);
+    legacy.alg.reset();
+    legacy.crv.reset();
+    const KeyRing ring = OpenRing({legacy}, kT0);
+    CHECK(SignerKid(ring, kT0) == "legacy");
+    const auto jwk = OrderedJson::parse(ring.JwksJson(kT0)).at("keys").at(0);
+    CHECK(jwk.at("alg") == "EdDSA");
+    CHECK(MemberNames(jwk) == "alg,crv,x,kty,kid");
+  }
+
+  TEST_CASE("a published key that does not unseal fails Open, naming the kid") {
+    StoredKey bad = EdRow("badKid123", 'a', kT0);
+    auto wrong = SealPrivateKey("{}", SecretRing{"another-secret", {}}, SeededRandom(5));
+    REQUIRE(wrong.ok());
+    bad.private_key = *wrong;
+    auto ring = KeyRing::Open({EdRow("good", 'b', kT0), bad}, Secrets(), KeyPolicy{}, kT0);
+    REQUIRE_FALSE(ring.ok());
+    CHECK(ring.error().code == Errc::kUnauthenticated);
+    CHECK(ring.error().message.find("badKid123") != std::string::npos);
+  }
+
+  TEST_CASE("a published key whose plaintext is not an Ed25519 JWK fails Open") {
+    StoredKey bad = EdRow("notJwk", 'a', kT0);
+    auto sealed = SealPrivateKey(R"({"kty":"OKP","crv":"Ed25519"})", Secrets(), SeededRandom(5));
+    REQUIRE(sealed.ok());
+    bad.private_key = *sealed;
+    auto ring = KeyRing::Open({bad}, Secrets(), KeyPolicy{}, kT0);
+    REQUIRE_FALSE(ring.ok());
+    CHECK(ring.error().message.find("notJwk") != std::string::npos);
+  }
+
+  TEST_CASE("an unpublished key that does not unseal is ignored") {
+    StoredKey bad = EdRow("ancient", 'a', kT0 - 90 * kDay, kT0 - 60 * kDay);
+    bad.private_key = "\"00\"";
+    const KeyRing ring = OpenRing({bad, EdRow("good", 'b', kT0)}, kT0);
+    CHECK(ring.size() == 1);
+    CHECK(SignerKid(ring, kT0) == "good");
+  }
+
+  TEST_CASE("JwksJson has exactly alg, crv, x, kty, kid and never d") {
+    StoredKey row = EdRow("kid1", 'a', kT0);
+    auto key = SigningKey::FromSeed(std::string(32, 'a'));
+    REQUIRE(key.ok());
+    const std::string x = Base64UrlEncode(
+        std::string_view(reinterpret_cast<const char*>(key->public_key().data()), 32));
+    SUBCASE("exact text") {
+      const KeyRing ring = OpenRing({row}, kT0);
+      CHECK(ring.JwksJson(kT0) == R"({"keys":[{"alg":"EdDSA","crv":"Ed25519","x":")" + x +
+                                      R"(","kty":"OKP","kid":"kid1"}]})");
+    }
+    SUBCASE("a d in the stored publicKey is dropped") {
+      row.public_key_json = R"({"crv":"Ed25519","d":"c2VjcmV0","x":")" + x + R"(","kty":"OKP"})";
+      const KeyRing ring = OpenRing({row}, kT0);
+      const std::string text = ring.JwksJson(kT0);
+      CHECK(text.find("\"d\"") == std::string::npos);
+      CHECK(text.find("c2VjcmV0") == std::string::npos);
+      const auto jwk = OrderedJson::parse(text).at("keys").at(0);
+      CHECK(MemberNames(jwk) == "alg,crv,x,kty,kid");
+    }
+  }
+
+  TEST_CASE("an empty ring publishes no keys and has no signer") {
+    const KeyRing ring = OpenRing({}, kT0);
+    CHECK(ring.size() == 0);
+    CHECK(ring.Signer(kT0) == nullptr);
+    CHECK(ring.JwksJson(kT0) == R"({"keys":[]})");
+  }
+
+  TEST_CASE("a non-EdDSA key is published as stored but never signs") {
+    SUBCASE("alone") {
+      const KeyRing ring = OpenRing({RsaRow("rsa1", kT0)}, kT0);
+      CHECK(ring.Signer(kT0) == nullptr);
+      CHECK(ring.JwksJson(kT0) ==
+            R"({"keys":[{"alg":"RS256","kty":"RSA","n":"sXch","e":"AQAB","kid":"rsa1"}]})");
+    }
+    SUBCASE("newer than an EdDSA key") {
+      const KeyRing ring = OpenRing({EdRow("ed", 'a', kT0 - kDay), RsaRow("rsa1", kT0)}, kT0);
+      CHECK(SignerKid(ring, kT0) == "ed");
+      CHECK(PublishedKids(ring, kT0) == "ed,rsa1");
+    }
+    SUBCASE("sealed with the wrong secret it still fails Open") {
+      StoredKey rsa = RsaRow("rsa1", kT0);
+      auto wrong = SealPrivateKey("{}", SecretRing{"another-secret", {}}, SeededRandom(5));
+      REQUIRE(wrong.ok());
+      rsa.private_key = *wrong;
+      auto ring = KeyRing::Open({rsa}, Secrets(), KeyPolicy{}, kT0);
+      REQUIRE_FALSE(ring.ok());
+      CHECK(ring.error().message.find("rsa1") != std::string::npos);
+    }
+  }
+}
+
+}  // namespace issuer::keys

@@ -1,0 +1,281 @@
+#include "server/config/config.h"
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace issuer::server {
+namespace {
+
+using Env = std::map<std::string, std::string>;
+using Args = std::vector<std::string>;
+
+constexpr char kLongSecret[] = "0123456789abcdef0123456789abcdef-long-enough";
+
+EnvLookup MapEnv(Env env) {
+  return [env = std::move(env)](const std::string& name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+LoadedConfig Load(const Args& args, const Env& env = {}) {
+  auto loaded = LoadConfig(args, MapEnv(env));
+  INFO((loaded.ok() ? std::string() : loaded.error().message));
+  REQUIRE(loaded.ok());
+  return std::move(*loaded);
+}
+
+// The error message, or "" if LoadConfig unexpectedly succeeded.
+std::string LoadError(const Args& args, const Env& env = {}) {
+  auto loaded = LoadConfig(args, MapEnv(env));
+  if (loaded.ok()) return "";
+  CHECK(loaded.error().code == Errc::kInvalidArgument);
+  return loaded.error().message;
+}
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+bool AnyWarningMentions(const LoadedConfig& loaded, const std::string& part) {
+  for (const std::string& w : loaded.warnings) {
+    if (Contains(w, part)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_SUITE("config") {
+  TEST_CASE("defaults") {
+    const LoadedConfig loaded = Load({});
+    const Config& c = loaded.config;
+    CHECK(c.host == "127.0.0.1");
+    CHECK(c.port == 3000);
+    CHECK(c.db_path == "./ba-issuer.db");
+    CHECK(c.base_origin.empty());
+    CHECK(c.base_path == "/api/auth");
+    CHECK(c.trusted_origins.empty());
+    CHECK(c.node_env.empty());
+    CHECK(c.token_ttl_s == 900);
+    CHECK(c.session_expires_in_s == 604800);
+    CHECK(c.session_update_age_s == 86400);
+    CHECK(c.key_policy.grace_period_ms == 30LL * 24 * 3600 * 1000);
+    CHECK_FALSE(c.key_policy.rotation_interval_ms.has_value());
+    CHECK_FALSE(loaded.show_help);
+    CHECK(loaded.secrets.ring.current == kDefaultSecret);
+    CHECK(loaded.secrets.ring.versions.empty());
+    CHECK(loaded.secrets.cookie_secret == kDefaultSecret);
+    CHECK(AnyWarningMentions(loaded, "BETTER_AUTH_SECRET"));
+    CHECK(AnyWarningMentions(loaded, "base URL"));
+  }
+
+  TEST_CASE("--host, --db and --port") {
+    const LoadedConfig loaded =
+        Load({"--host", "0.0.0.0", "--db", ":memory:", "--port", "0"}, {{"BETTER_AUTH_SECRET",
+                                                                           kLongSecret}});
+    CHECK(loaded.config.host == "0.0.0.0");
+    CHECK(loaded.config.db_path == ":memory:");
+    CHECK(loaded.config.port == 0);
+    CHECK(Load({"--port", "65535"}).config.port == 65535);
+    CHECK(Load({"--port", "8080", "--port", "9090"}).config.port == 9090);
+  }
+
+  TEST_CASE("bad ports are rejected") {
+    for (const char* bad : {"65536", "-1", "abc", "80x", "", " 80", "8080 ", "99999999999"}) {
+      CAPTURE(bad);
+      CHECK(Contains(LoadError({"--port", bad}), "--port"));
+    }
+    CHECK(Contains(LoadError({"--port"}), "--port"));
+  }
+
+  TEST_CASE("--base-url sets the origin and the base path") {
+    SUBCASE("with a path") {
+      const Config c = Load({"--base-url", "https://Auth.Example.com/custom/base/"}).config;
+      CHECK(c.base_origin == "https://auth.example.com");
+      CHECK(c.base_path == "/custom/base");
+    }
+    SUBCASE("without a path") {
+      const Config c = Load({"--base-url", "http://localhost:3000"}).config;
+      CHECK(c.base_origin == "http://localhost:3000");
+      CHECK(c.base_path == "/api/auth");
+    }
+    SUBCASE("root path and default port") {
+      const Config c = Load({"--base-url", "http://localhost:80/"}).config;
+      CHECK(c.base_origin == "http://localhost");
+      CHECK(c.base_path == "/api/auth");
+    }
+    SUBCASE("no base-url warning once set") {
+      CHECK_FALSE(AnyWarningMentions(Load({"--base-url", "http://localhost:3000"}), "base URL"));
+    }
+  }
+
+  TEST_CASE("BETTER_AUTH_URL and its fallbacks") {
+    SUBCASE("used when there is no flag") {
+      const Config c = Load({}, {{"BETTER_AUTH_URL", "http://127.0.0.1:4000/auth"}}).config;
+      CHECK(c.base_origin == "http://127.0.0.1:4000");
+      CHECK(c.base_path == "/auth");
+    }
+    SUBCASE("the flag wins over the environment") {
+      const Config c =
+          Load({"--base-url", "https://flag.example"}, {{"BETTER_AUTH_URL", "http://env.example"}})
+              .config;
+      CHECK(c.base_origin == "https://flag.example");
+      CHECK(c.base_path == "/api/auth");
+    }
+    SUBCASE("lookup order") {
+      CHECK(Load({}, {{"BASE_URL", "http://base.example"}}).config.base_origin ==
+            "http://base.example");
+      CHECK(Load({}, {{"BASE_URL", "http://base.example"},
+                      {"NEXT_PUBLIC_BETTER_AUTH_URL", "http://next.example"}})
+                .config.base_origin == "http://next.example");
+      CHECK(Load({}, {{"BETTER_AUTH_URL", "http://ba.example"},
+                      {"NEXT_PUBLIC_BETTER_AUTH_URL", "http://next.example"}})
+                .config.base_origin == "http://ba.example");
+      CHECK(Load({}, {{"BETTER_AUTH_URL", ""}, {"PUBLIC_BETTER_AUTH_URL", "http://pub.example"}})
+                .config.base_origin == "http://pub.example");
+    }
+  }
+
+  TEST_CASE("invalid base URLs are rejected") {
+    CHECK_FALSE(LoadError({"--base-url", "not a url"}).empty());
+    CHECK_FALSE(LoadError({"--base-url", "ftp://files.example"}).empty());
+    CHECK_FALSE(LoadError({"--base-url", "http://"}).empty());
+    CHECK_FALSE(LoadError({"--base-url", "localhost:3000"}).empty());
+    CHECK(Contains(LoadError({}, {{"BETTER_AUTH_URL", "::nonsense::"}}), "BETTER_AUTH_URL"));
+    CHECK(Contains(LoadError({"--base-url"}), "--base-url"));
+  }
+
+  TEST_CASE("BASE_URL=\"/\" is ignored, as Better Auth's getBaseURL does") {
+    // better-auth/dist/utils/url.mjs: (env.BASE_URL !== "/" ? env.BASE_URL : void 0); Vite sets
+    // BASE_URL to "/" by default.
+    auto loaded = LoadConfig({}, MapEnv({{"BASE_URL", "/"}}));
+    CHECK(loaded.ok());
+    if (loaded.ok()) CHECK(loaded->config.base_origin.empty());
+  }
+
+  TEST_CASE("an explicit --base-url makes the base URL variables irrelevant") {
+    // Better Auth reads the variables only when options.baseURL is unset.
+    auto loaded = LoadConfig({"--base-url", "http://localhost:3000"},
+                             MapEnv({{"BETTER_AUTH_URL", "not a url"}}));
+    CHECK(loaded.ok());
+  }
+
+  TEST_CASE("secret lookup order") {
+    SUBCASE("BETTER_AUTH_SECRET first") {
+      const LoadedConfig l =
+          Load({}, {{"BETTER_AUTH_SECRET", kLongSecret}, {"AUTH_SECRET", "auth-secret-value"}});
+      CHECK(l.secrets.ring.current == kLongSecret);
+      CHECK(l.secrets.cookie_secret == kLongSecret);
+      CHECK_FALSE(AnyWarningMentions(l, "BETTER_AUTH_SECRET is not set"));
+      CHECK_FALSE(AnyWarningMentions(l, "shorter than 32"));
+    }
+    SUBCASE("AUTH_SECRET next") {
+      CHECK(Load({}, {{"AUTH_SECRET", kLongSecret}}).secrets.ring.current == kLongSecret);
+      CHECK(Load({}, {{"BETTER_AUTH_SECRET", ""}, {"AUTH_SECRET", kLongSecret}})
+                .secrets.ring.current == kLongSecret);
+    }
+    SUBCASE("the public default, with a warning") {
+      const LoadedConfig l = Load({}, {{"NODE_ENV", "development"}});
+      CHECK(l.secrets.ring.current == kDefaultSecret);
+      CHECK(AnyWarningMentions(l, "BETTER_AUTH_SECRET is not set"));
+    }
+    SUBCASE("a short secret warns") {
+      const LoadedConfig l = Load({}, {{"BETTER_AUTH_SECRET", "short"}});
+      CHECK(l.secrets.ring.current == "short");
+      CHECK(AnyWarningMentions(l, "shorter than 32"));
+    }
+  }
+
+  TEST_CASE("production refuses the default secret") {
+    CHECK(Contains(LoadError({}, {{"NODE_ENV", "production"}}), "BETTER_AUTH_SECRET"));
+    const LoadedConfig l = Load({}, {{"NODE_ENV", "production"}, {"BETTER_AUTH_SECRET",
+                                                                  kLongSecret}});
+    CHECK(l.config.production());
+    CHECK(Load({}, {{"NODE_ENV", "production"}, {"BETTER_AUTH_SECRETS", "1:versioned-secret"}})
+              .config.production());
+  }
+
+  TEST_CASE("production refuses the default secret even when it is set explicitly") {
+    // better-auth/dist/context/create-context.mjs validateSecret: secret === DEFAULT_SECRET &&
+    // isProduction throws, wherever the value came from.
+    CHECK_FALSE(
+        LoadError({}, {{"NODE_ENV", "production"}, {"BETTER_AUTH_SECRET", kDefaultSecret}})
+            .empty());
+  }
+
+  TEST_CASE("BETTER_AUTH_SECRETS") {
+    SUBCASE("newest first; the cookie secret is the newest") {
+      const LoadedConfig l = Load({}, {{"BETTER_AUTH_SECRETS", "2:secretB,1:secretA"}});
+      REQUIRE(l.secrets.ring.versions.size() == 2);
+      CHECK(l.secrets.ring.versions[0].version == 2);
+      CHECK(l.secrets.ring.versions[0].value == "secretB");
+      CHECK(l.secrets.ring.versions[1].version == 1);
+      CHECK(l.secrets.ring.versions[1].value == "secretA");
+      CHECK(l.secrets.cookie_secret == "secretB");
+      CHECK(l.secrets.ring.current.empty());
+      CHECK_FALSE(AnyWarningMentions(l, "BETTER_AUTH_SECRET is not set"));
+    }
+    SUBCASE("with a legacy BETTER_AUTH_SECRET for bare-hex rows") {
+      const LoadedConfig l = Load({}, {{"BETTER_AUTH_SECRETS", " 3:c , 2:b,"},
+                                       {"BETTER_AUTH_SECRET", kLongSecret}});
+      REQUIRE(l.secrets.ring.versions.size() == 2);
+      CHECK(l.secrets.ring.versions[0].value == "c");
+      CHECK(l.secrets.ring.versions[1].version == 2);
+      CHECK(l.secrets.ring.current == kLongSecret);
+      CHECK(l.secrets.cookie_secret == "c");
+    }
+    SUBCASE("a secret may contain ':'") {
+      const LoadedConfig l = Load({}, {{"BETTER_AUTH_SECRETS", "1:a:b:c"}});
+      REQUIRE(l.secrets.ring.versions.size() == 1);
+      CHECK(l.secrets.ring.versions[0].value == "a:b:c");
+    }
+    SUBCASE("malformed entries are rejected") {
+      for (const char* bad : {"secretB", "x:secret", "2:", ":secret", "2:b,oops"}) {
+        CAPTURE(bad);
+        CHECK(Contains(LoadError({}, {{"BETTER_AUTH_SECRETS", bad}}), "BETTER_AUTH_SECRETS"));
+      }
+    }
+  }
+
+  TEST_CASE("BETTER_AUTH_SECRETS values are trimmed as Better Auth trims them") {
+    // better-auth/dist/context/secret-utils.mjs parseSecretsEnv: value = entry.slice(colon+1).trim()
+    const LoadedConfig l = Load({}, {{"BETTER_AUTH_SECRETS", "2: secretB ,1:secretA"}});
+    REQUIRE(l.secrets.ring.versions.size() == 2);
+    CHECK(l.secrets.ring.versions[0].value == "secretB");
+  }
+
+  TEST_CASE("BETTER_AUTH_TRUSTED_ORIGINS is split and trimmed") {
+    const Config c =
+        Load({}, {{"BETTER_AUTH_TRUSTED_ORIGINS",
+                   " https://a.example , http://b.example:8080,,*.c.example ,\thttps://*.d.io"}})
+            .config;
+    CHECK(c.trusted_origins == std::vector<std::string>{"https://a.example",
+                                                        "http://b.example:8080", "*.c.example",
+                                                        "https://*.d.io"});
+    CHECK(Load({}, {{"BETTER_AUTH_TRUSTED_ORIGINS", ""}}).config.trusted_origins.empty());
+  }
+
+  TEST_CASE("NODE_ENV switches") {
+    CHECK(Load({}, {{"NODE_ENV", "test"}}).config.development_or_test());
+    CHECK_FALSE(Load({}, {{"NODE_ENV", "test"}}).config.origin_check_enabled());
+    CHECK(Load({}, {{"NODE_ENV", "development"}}).config.origin_check_enabled());
+    CHECK(Load({}, {{"NODE_ENV", "development"}}).config.node_env == "development");
+    CHECK_FALSE(Load({}).config.production());
+  }
+
+  TEST_CASE("unknown flags are rejected and --help is reported") {
+    CHECK(Contains(LoadError({"--verbose"}), "--verbose"));
+    CHECK(Contains(LoadError({"extra"}), "extra"));
+    CHECK(Contains(LoadError({"--port=3000"}), "--port=3000"));
+    CHECK(Load({"--help"}).show_help);
+    CHECK(Load({"-h"}).show_help);
+    CHECK(Contains(UsageText(), "Usage: ba-issuer"));
+  }
+}
+
+}  // namespace issuer::server
