@@ -80,4 +80,15 @@ Result<PublicKey> ParsePublicJwk(std::string_view text) {
   return DecodeX(jwk);
 }
 
+std::string Ed25519Thumbprint(const PublicKey& public_key) {
+  const std::string members = R"({"crv":"Ed25519","kty":"OKP","x":")" +
+                              Base64UrlEncode(std::string_view(
+                                  reinterpret_cast<const char*>(public_key.data()), 32)) +
+                              "\"}";
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(members.data()),
+                     members.size());
+  return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+}
+
 }  // namespace issuer::keys

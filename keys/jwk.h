@@ -21,6 +21,10 @@ Result<SecureBuffer> PrivateJwkJson(const SigningKey& key);
 // present, that it matches the public key derived from d.
 Result<SigningKey> ParsePrivateJwk(std::string_view json);
 
+// The RFC 7638 thumbprint of an Ed25519 public key (RFC 8037 §A.3): base64url(SHA-256 of
+// {"crv":"Ed25519","kty":"OKP","x":"…"}). A stable kid for imported keys.
+std::string Ed25519Thumbprint(const PublicKey& public_key);
+
 // Parses a public OKP/Ed25519 JWK's x.
 Result<PublicKey> ParsePublicJwk(std::string_view json);
 

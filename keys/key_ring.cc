@@ -1,83 +1,145 @@
 #include "keys/key_ring.h"
 
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "common/ids.h"
 #include "keys/ed25519_signer.h"
 #include "keys/jwk.h"
+#include "keys/lifecycle.h"
 
 namespace issuer::keys {
 namespace {
 
-// The algorithm a row signs with: its alg column, or the configured default when NULL.
-const std::string& AlgOf(const StoredKey& row, const KeyPolicy& policy) {
-  return row.alg ? *row.alg : policy.alg;
-}
-
-bool Live(const StoredKey& row, int64_t now_ms) {
-  return !row.expires_at_ms || *row.expires_at_ms > now_ms;
-}
+using OrderedJson = nlohmann::ordered_json;
 
 Error KeyError(const StoredKey& row, const Error& cause) {
   return Error{cause.code, "jwks key " + row.kid + ": " + cause.message};
 }
 
-// Unseals one row; for algorithms we sign with also parses the private JWK into a signer.
+bool IsUtf8(std::string_view s) {
+  auto parsed = nlohmann::json::parse("\"" + std::string(s) + "\"", nullptr, false);
+  return !parsed.is_discarded() && s.find_first_of("\"\\") == std::string_view::npos;
+}
+
+// The public JWK as stored, if it is a JSON object.
+std::optional<OrderedJson> StoredPublicJwk(const StoredKey& row) {
+  OrderedJson pub = OrderedJson::parse(row.public_key_json, nullptr, /*allow_exceptions=*/false);
+  if (!pub.is_object()) return std::nullopt;
+  return pub;
+}
+
+// True if the stored public JWK is the signer's (so a verifier that takes it from the JWKS
+// accepts what the signer signs).
+bool PublishesSigner(const StoredKey& row, const Signer& signer) {
+  auto stored = StoredPublicJwk(row);
+  auto own = StoredPublicJwk(StoredKey{row.kid, signer.PublicJwkJson(), "", {}, {}, 0, {}});
+  if (!stored || !own) return false;
+  for (auto& [name, value] : own->items()) {
+    auto it = stored->find(name);
+    if (it == stored->end() || *it != value) return false;
+  }
+  return true;
+}
+
+// Unseals one live row; for algorithms we sign with also parses the private JWK into a
+// signer. A null signer: the row is published but never signs.
 Result<SignerPtr> OpenRow(const StoredKey& row, const KeyPolicy& policy,
                           const SecretRing& secrets) {
+  if (AlgOf(row, policy) != kEdDsa || !IsUtf8(row.kid)) return SignerPtr();
   auto plain = UnsealPrivateKey(row.private_key, secrets);
   if (!plain.ok()) return KeyError(row, plain.error());
-  if (AlgOf(row, policy) != kEdDsa) return SignerPtr();
   auto key = ParsePrivateJwk(plain->view());
   if (!key.ok()) return KeyError(row, key.error());
-  return SignerPtr(std::make_shared<const Ed25519Signer>(row.kid, std::move(*key)));
+  SignerPtr signer = std::make_shared<const Ed25519Signer>(row.kid, std::move(*key));
+  if (!PublishesSigner(row, *signer)) return SignerPtr();
+  return signer;
 }
 
 }  // namespace
-
-bool KeyRing::Published(const StoredKey& row, int64_t now_ms) const {
-  return !row.expires_at_ms || *row.expires_at_ms + policy_.grace_period_ms > now_ms;
-}
 
 Result<KeyRing> KeyRing::Open(std::vector<StoredKey> rows, const SecretRing& secrets,
                               const KeyPolicy& policy, int64_t now_ms) {
   KeyRing ring({}, policy);
   for (StoredKey& row : rows) {
-    if (!ring.Published(row, now_ms)) continue;
-    auto signer = OpenRow(row, policy, secrets);
-    if (!signer.ok()) return signer.error();
+    if (!IsPublished(row, policy, now_ms)) continue;
+    SignerPtr signer;
+    if (IsLive(row, now_ms)) {
+      auto opened = OpenRow(row, policy, secrets);
+      if (!opened.ok()) return opened.error();
+      signer = std::move(*opened);
+    }
     row.private_key.clear();
-    ring.keys_.push_back(RingKey{std::move(row), std::move(*signer)});
+    ring.keys_.push_back(RingKey{std::move(row), std::move(signer)});
   }
   return ring;
+}
+
+KeyRing KeyRing::PublicOnly(std::vector<StoredKey> rows, const KeyPolicy& policy,
+                            int64_t now_ms) {
+  KeyRing ring({}, policy);
+  for (StoredKey& row : rows) {
+    if (!IsPublished(row, policy, now_ms)) continue;
+    row.private_key.clear();
+    ring.keys_.push_back(RingKey{std::move(row), SignerPtr()});
+  }
+  return ring;
+}
+
+Status CheckOpens(const StoredKey& row, const SecretRing& secrets, const KeyPolicy& policy) {
+  auto plain = UnsealPrivateKey(row.private_key, secrets);
+  if (!plain.ok()) return KeyError(row, plain.error());
+  if (AlgOf(row, policy) != kEdDsa) return Status::Ok();
+  auto key = ParsePrivateJwk(plain->view());
+  if (!key.ok()) return KeyError(row, key.error());
+  return Status::Ok();
 }
 
 const RingKey* KeyRing::Signer(int64_t now_ms) const {
   const RingKey* best = nullptr;
   for (const RingKey& k : keys_) {
-    if (!k.signer || AlgOf(k.row, policy_) != policy_.alg || !Live(k.row, now_ms)) continue;
+    if (!k.signer || AlgOf(k.row, policy_) != policy_.alg || !IsLive(k.row, now_ms)) continue;
     if (best == nullptr || k.row.created_at_ms > best->row.created_at_ms) best = &k;
   }
   return best;
 }
 
 std::string KeyRing::JwksJson(int64_t now_ms) const {
-  using ordered = nlohmann::ordered_json;
-  ordered keys = ordered::array();
+  OrderedJson keys = OrderedJson::array();
   for (const RingKey& k : keys_) {
-    if (!Published(k.row, now_ms)) continue;
-    // Better Auth: {alg: row.alg ?? "EdDSA", crv: row.crv, ...JSON.parse(publicKey), kid}.
-    ordered jwk = {{"alg", AlgOf(k.row, policy_)}};
+    if (!IsPublished(k.row, policy_, now_ms) || !IsUtf8(k.row.kid)) continue;
+    auto pub = StoredPublicJwk(k.row);
+    if (!pub) continue;
+    // Better Auth: {alg: row.alg ?? configured alg, crv: row.crv, ...JSON.parse(publicKey), kid}.
+    OrderedJson jwk = {{"alg", AlgOf(k.row, policy_)}};
     if (k.row.crv) jwk["crv"] = *k.row.crv;
-    ordered pub = ordered::parse(k.row.public_key_json, nullptr, /*allow_exceptions=*/false);
-    if (!pub.is_object()) continue;
-    for (auto& [name, value] : pub.items()) {
-      if (name != "d") jwk[name] = value;  // a private member never leaves the server
+    for (auto& [name, value] : pub->items()) {
+      // A private member never leaves the server.
+      if (name != "d" && name != "p" && name != "q" && name != "dp" && name != "dq" &&
+          name != "qi" && name != "oth" && name != "k") {
+        jwk[name] = value;
+      }
     }
     jwk["kid"] = k.row.kid;
     keys.push_back(std::move(jwk));
   }
-  return ordered{{"keys", std::move(keys)}}.dump();
+  return OrderedJson{{"keys", std::move(keys)}}.dump(-1, ' ', false,
+                                                     OrderedJson::error_handler_t::replace);
+}
+
+int64_t KeyRing::NextChangeMs(int64_t now_ms) const {
+  int64_t next = std::numeric_limits<int64_t>::max();
+  for (const RingKey& k : keys_) {
+    if (!k.row.expires_at_ms) continue;
+    const int64_t expires = *k.row.expires_at_ms;
+    int64_t unpublished;
+    if (__builtin_add_overflow(expires, policy_.grace_period_ms, &unpublished)) {
+      unpublished = std::numeric_limits<int64_t>::max();
+    }
+    if (expires >= now_ms && expires < next) next = expires;
+    if (unpublished >= now_ms && unpublished < next) next = unpublished;
+  }
+  return next;
 }
 
 Result<NewKey> MakeKey(const SecretRing& secrets, const KeyPolicy& policy, const Random& random,
@@ -87,19 +149,24 @@ Result<NewKey> MakeKey(const SecretRing& secrets, const KeyPolicy& policy, const
   }
   auto key = SigningKey::Generate(random);
   if (!key.ok()) return key.error();
-  auto private_jwk = PrivateJwkJson(*key);
+  return SealNewKey(GenerateId(random), std::move(*key), secrets, policy, random, now_ms);
+}
+
+Result<NewKey> SealNewKey(std::string kid, SigningKey key, const SecretRing& secrets,
+                          const KeyPolicy& policy, const Random& random, int64_t now_ms) {
+  auto private_jwk = PrivateJwkJson(key);
   if (!private_jwk.ok()) return private_jwk.error();
   auto sealed = SealPrivateKey(private_jwk->view(), secrets, random);
   if (!sealed.ok()) return sealed.error();
   StoredKey row;
-  row.kid = GenerateId(random);
-  row.public_key_json = PublicJwkJson(key->public_key());
+  row.kid = std::move(kid);
+  row.public_key_json = PublicJwkJson(key.public_key());
   row.private_key = std::move(*sealed);
   row.alg = kEdDsa;
   row.crv = "Ed25519";
   row.created_at_ms = now_ms;
   if (policy.rotation_interval_ms) row.expires_at_ms = now_ms + *policy.rotation_interval_ms;
-  SignerPtr signer = std::make_shared<const Ed25519Signer>(row.kid, std::move(*key));
+  SignerPtr signer = std::make_shared<const Ed25519Signer>(row.kid, std::move(key));
   return NewKey{std::move(row), std::move(signer)};
 }
 

@@ -8,6 +8,7 @@
 
 #include "common/random.h"
 #include "common/result.h"
+#include "keys/ed25519.h"
 #include "keys/seal.h"
 #include "keys/signer.h"
 
@@ -29,6 +30,8 @@ struct KeyPolicy {
   std::string alg = "EdDSA";  // jwks.keyPairConfig.alg: new keys, and rows whose alg is NULL
   int64_t grace_period_ms = 30LL * 24 * 3600 * 1000;  // jwks.gracePeriod default: 30 days
   std::optional<int64_t> rotation_interval_ms;         // jwks.rotationInterval; none by default
+  // How long a standby key is published before it signs; also the JWKS max-age.
+  int64_t lead_time_ms = 300 * 1000;
 };
 
 // A published key, unsealed when it can sign.
@@ -42,10 +45,17 @@ struct RingKey {
 //   if (const RingKey* k = ring->Signer(now_ms)) Sign(*k->signer, ...);
 class KeyRing {
  public:
-  // Unseals every key that is published at `now_ms`. Fails (kUnauthenticated, naming the kid)
-  // if any of them does not open with `secrets`: keys are never silently replaced.
+  // Unseals every live key of an algorithm ba-issuer signs with, and keeps every key published at
+  // `now_ms`. Fails (kUnauthenticated, naming the kid) if a live key does not open with
+  // `secrets`: keys are never silently replaced. A live key that cannot sign safely (an id that
+  // is not UTF-8, a public JWK that does not match its private key, another algorithm) is
+  // published as stored but never signs; a retiring key needs no secret.
   static Result<KeyRing> Open(std::vector<StoredKey> rows, const SecretRing& secrets,
                               const KeyPolicy& policy, int64_t now_ms);
+
+  // The published keys of `rows` without opening any private key: for publishing only
+  // (keys export-public); Signer() is always null.
+  static KeyRing PublicOnly(std::vector<StoredKey> rows, const KeyPolicy& policy, int64_t now_ms);
 
   // Better Auth's choice (compat §1.4): the newest key of the policy's alg (NULL alg counts as
   // that alg) by createdAt that has not expired.
@@ -53,19 +63,28 @@ class KeyRing {
   const RingKey* Signer(int64_t now_ms) const;
 
   // GET /jwks body: {"keys":[{alg, crv, ...publicKey, kid}]} for every key with no expiry or
-  // with expiresAt + gracePeriod > now_ms, in table order.
+  // with expiresAt + gracePeriod > now_ms, in table order. Always valid JSON.
   std::string JwksJson(int64_t now_ms) const;
+
+  // The first moment after `now_ms` at which JwksJson or Signer may answer differently (a key
+  // expires or leaves the grace period); INT64_MAX if never.
+  int64_t NextChangeMs(int64_t now_ms) const;
+
+  const std::vector<RingKey>& keys() const { return keys_; }
 
   size_t size() const { return keys_.size(); }
 
  private:
   KeyRing(std::vector<RingKey> keys, KeyPolicy policy)
       : keys_(std::move(keys)), policy_(policy) {}
-  bool Published(const StoredKey& row, int64_t now_ms) const;
 
   std::vector<RingKey> keys_;
   KeyPolicy policy_;
 };
+
+// Checks that `row`'s private key opens with `secrets` (and, for Ed25519, is a valid private
+// JWK). kUnauthenticated or kInvalidArgument naming the kid otherwise.
+Status CheckOpens(const StoredKey& row, const SecretRing& secrets, const KeyPolicy& policy);
 
 // A new key of the policy's alg as a jwks row (kid from Better Auth's generateId, private JWK
 // sealed) and its signer. createdAt = now_ms; expiresAt = now_ms + rotation interval, if any.
@@ -76,5 +95,8 @@ struct NewKey {
 };
 Result<NewKey> MakeKey(const SecretRing& secrets, const KeyPolicy& policy, const Random& random,
                        int64_t now_ms);
+// The same for a given Ed25519 key and kid (keys import, deterministic fixtures).
+Result<NewKey> SealNewKey(std::string kid, SigningKey key, const SecretRing& secrets,
+                          const KeyPolicy& policy, const Random& random, int64_t now_ms);
 
 }  // namespace issuer::keys

@@ -23,6 +23,8 @@ Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, const Clock& clock
   app->keys_ = std::make_unique<KeyManager>(*app->repo_, app->loaded_.secrets.ring,
                                             config.key_policy, clock, random, log);
   if (Status st = app->keys_->Load(); !st.ok()) return st.error();
+  // The first key is made now, not on a request.
+  if (Status st = app->keys_->Maintain(); !st.ok()) return st.error();
   app->auth_ = std::make_unique<AuthContext>(config, app->loaded_.secrets, *app->repo_,
                                              *app->keys_, clock, random, log);
   if (config.production()) app->limiter_ = std::make_unique<RateLimiter>(clock);

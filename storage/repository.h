@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,6 +48,16 @@ class Repository {
   // processes make one key between them. Returns whether `row` was inserted.
   virtual Result<bool> InsertJwkUnlessLiveExists(const JwkRow& row, std::string_view alg,
                                                  int64_t now_ms) = 0;
+
+  // Reads the jwks rows inside one write transaction (BEGIN IMMEDIATE on SQLite), asks `plan`
+  // what to change given them, applies it and commits. Because `plan` sees the rows under the
+  // write lock, several processes that plan the same step make it once between them. Inserts
+  // are recorded in ba_issuer_key with created `now_ms`, revokes with revoked `now_ms`.
+  // Returns whether anything was written (false when `plan` returned nullopt).
+  using JwkPlanner = std::function<std::optional<JwkChange>(const std::vector<JwkRow>& rows)>;
+  virtual Result<bool> ChangeJwks(const JwkPlanner& plan, int64_t now_ms) = 0;
+  // ba-issuer's records of the keys it made or revoked.
+  virtual Result<std::vector<KeyRecord>> ListKeyRecords() = 0;
 
   // The change signal: a number that changes whenever another connection or process commits
   // (SQLite: PRAGMA data_version). Cheap, for polling. Constant for a private in-memory store.

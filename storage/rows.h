@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -58,6 +59,22 @@ struct JwkRow {
   std::optional<int64_t> expires_at_ms;
   std::optional<std::string> alg;
   std::optional<std::string> crv;
+};
+
+// A change to the jwks table, applied in one write transaction (Repository::ChangeJwks).
+struct JwkChange {
+  std::vector<JwkRow> inserts;
+  std::vector<std::pair<std::string, int64_t>> expiries;  // id -> new expiresAt
+  std::vector<std::string> revokes;                        // rows deleted, recorded as revoked
+};
+
+// ba-issuer's own record of a key (table ba_issuer_key): when it was really made (a standby's
+// jwks.createdAt sorts it below the active key), and when it was revoked (its jwks row is gone).
+struct KeyRecord {
+  std::string id;
+  std::optional<std::string> alg;
+  int64_t created_at_ms = 0;
+  std::optional<int64_t> revoked_at_ms;
 };
 
 struct SessionWithUser {

@@ -1,6 +1,4 @@
 // The serve verb: builds the App, prints the ready line, serves until a stop signal.
-#include <sodium.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -13,8 +11,6 @@
 
 namespace issuer::server::cli {
 namespace {
-
-void SodiumRandom(unsigned char* out, size_t len) { randombytes_buf(out, len); }
 
 // Waits for a stop signal (blocked in every thread, taken here with sigwait) and stops the
 // App. Also ends when the App stopped by itself: Serve() then reports a runtime failure.
@@ -61,11 +57,14 @@ int RunServe(const Invocation& invocation) {
   }
   Clock clock = Clock::System();
   Logger log(stderr, clock);
+  const std::string config_db = loaded->config.db_path;
   auto app = App::Create(std::move(*loaded), clock, &SodiumRandom, log);
   if (!app.ok()) {
     std::string reason = app.error().message;
     if (app.error().code == Errc::kUnauthenticated) {
-      reason += " (is BETTER_AUTH_SECRET the secret that sealed it?)";
+      reason += ". The private key does not decrypt with the configured secret: set the secret "
+                "that sealed it (BETTER_AUTH_SECRET, or BETTER_AUTH_SECRETS=\"2:new,1:old\"), or "
+                "run `ba-issuer doctor --fix --db " + config_db + "` to retire it and make a new key";
     }
     return Fail(kExitConfig, reason);
   }

@@ -1,5 +1,7 @@
 #include "server/cli/verbs.h"
 
+#include <sodium.h>
+
 #include <cstdio>
 
 namespace issuer::server::cli {
@@ -7,6 +9,27 @@ namespace issuer::server::cli {
 int Fail(int code, const std::string& reason) {
   std::fprintf(stderr, "ba-issuer: %s\n", reason.c_str());
   return code;
+}
+
+void SodiumRandom(unsigned char* out, size_t len) { randombytes_buf(out, len); }
+
+Result<VerbArgs> SplitVerbArgs(const std::vector<std::string>& args,
+                               const std::set<std::string>& allowed_switches) {
+  VerbArgs out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (allowed_switches.count(arg)) {
+      out.switches.insert(arg);
+    } else if (arg.rfind("--", 0) == 0 || arg == "-h") {
+      out.config_args.push_back(arg);
+      // "--flag value": the value goes with it (LoadConfig refuses unknown flags).
+      const bool has_value = arg.find('=') == std::string::npos && arg != "--help" && arg != "-h";
+      if (has_value && i + 1 < args.size()) out.config_args.push_back(args[++i]);
+    } else {
+      out.positionals.push_back(arg);
+    }
+  }
+  return out;
 }
 
 int RunVerb(std::vector<std::string> args, const EnvLookup& env, sigset_t stop_signals) {
@@ -17,6 +40,8 @@ int RunVerb(std::vector<std::string> args, const EnvLookup& env, sigset_t stop_s
   }
   Invocation invocation{std::move(args), env, stop_signals};
   if (verb == "serve") return RunServe(invocation);
+  if (verb == "keys") return RunKeys(invocation);
+  if (verb == "doctor") return RunDoctor(invocation);
   return Fail(kExitConfig, "unknown command: " + verb + " (see --help)");
 }
 

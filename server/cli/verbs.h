@@ -2,9 +2,12 @@
 
 #include <signal.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
+#include "common/random.h"
+#include "common/result.h"
 #include "server/config/config.h"
 
 namespace issuer::server::cli {
@@ -17,6 +20,9 @@ inline constexpr int kExitConfig = 2;
 // Prints "ba-issuer: <reason>" on stderr and returns `code`.
 int Fail(int code, const std::string& reason);
 
+// libsodium's randombytes_buf, for the real process.
+void SodiumRandom(unsigned char* out, size_t len);
+
 // What a verb gets from main: its arguments (after the verb name), the environment, and the
 // signals main has blocked for it to wait on.
 struct Invocation {
@@ -25,8 +31,23 @@ struct Invocation {
   sigset_t stop_signals;
 };
 
+// A verb's own arguments, split from the server flags (--db, secrets, key options) that
+// LoadConfig reads.
+struct VerbArgs {
+  std::vector<std::string> positionals;
+  std::set<std::string> switches;        // e.g. "--fix", "--rotate"
+  std::vector<std::string> config_args;  // for LoadConfig
+};
+// kInvalidArgument for a switch not in `allowed_switches` that LoadConfig would not take.
+Result<VerbArgs> SplitVerbArgs(const std::vector<std::string>& args,
+                               const std::set<std::string>& allowed_switches);
+
 // `ba-issuer [serve] [flags]`: serves until SIGINT/SIGTERM.
 int RunServe(const Invocation& invocation);
+// `ba-issuer keys list|rotate|revoke KID [--rotate]|import FILE|export-public`.
+int RunKeys(const Invocation& invocation);
+// `ba-issuer doctor [--fix]`.
+int RunDoctor(const Invocation& invocation);
 
 // Dispatches `args` (argv without the program name) to a verb; no verb name means serve.
 int RunVerb(std::vector<std::string> args, const EnvLookup& env, sigset_t stop_signals);

@@ -1,5 +1,6 @@
 #include "server/config/config.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "server/http/url.h"
@@ -84,32 +85,92 @@ Result<std::vector<keys::SecretRing::Versioned>> ParseVersionedSecrets(const std
   return out;
 }
 
-Status ApplyFlags(const std::vector<std::string>& args, LoadedConfig* out) {
+// A whole number of seconds, 0 to 10 years.
+Result<int64_t> ParseSeconds(const std::string& flag, const std::string& text) {
+  int64_t value = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < 0 ||
+      value > 10LL * 366 * 86400) {
+    return Invalid("invalid " + flag + ": " + text + " (whole seconds)");
+  }
+  return value;
+}
+
+// "--flag=value" becomes "--flag" "value".
+std::vector<std::string> SplitAssignments(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  for (const std::string& arg : args) {
+    const size_t eq = arg.find('=');
+    if (arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+      out.push_back(arg.substr(0, eq));
+      out.push_back(arg.substr(eq + 1));
+    } else {
+      out.push_back(arg);
+    }
+  }
+  return out;
+}
+
+Status ApplyFlag(const std::string& flag, const std::string& value, LoadedConfig* out) {
+  Config& config = out->config;
+  if (flag == "--host") {
+    config.host = value;
+  } else if (flag == "--db") {
+    config.db_path = value;
+  } else if (flag == "--base-url") {
+    return ApplyBaseUrl(value, &config);
+  } else if (flag == "--port") {
+    auto port = ParsePort(value);
+    if (!port.ok()) return port.error();
+    config.port = *port;
+  } else {
+    auto seconds = ParseSeconds(flag, value);
+    if (!seconds.ok()) return seconds.error();
+    if (flag == "--rotation-interval") {
+      config.rotation_interval_s = *seconds;
+    } else if (flag == "--grace-period") {
+      config.key_policy.grace_period_ms = *seconds * 1000;
+    } else {
+      config.jwks_max_age_s = *seconds;
+    }
+  }
+  return Status::Ok();
+}
+
+bool TakesValue(const std::string& flag) {
+  for (const char* known : {"--host", "--port", "--db", "--base-url", "--rotation-interval",
+                            "--grace-period", "--jwks-max-age"}) {
+    if (flag == known) return true;
+  }
+  return false;
+}
+
+Status ApplyFlags(const std::vector<std::string>& raw_args, LoadedConfig* out) {
+  const std::vector<std::string> args = SplitAssignments(raw_args);
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& flag = args[i];
     if (flag == "--help" || flag == "-h") {
       out->show_help = true;
       continue;
     }
-    if (flag != "--host" && flag != "--port" && flag != "--db" && flag != "--base-url") {
-      return Invalid("unknown argument: " + flag);
-    }
+    if (!TakesValue(flag)) return Invalid("unknown argument: " + flag);
     if (i + 1 >= args.size()) return Invalid(flag + " needs a value");
-    const std::string& value = args[++i];
-    if (flag == "--host") {
-      out->config.host = value;
-    } else if (flag == "--db") {
-      out->config.db_path = value;
-    } else if (flag == "--base-url") {
-      Status st = ApplyBaseUrl(value, &out->config);
-      if (!st.ok()) return st;
-    } else {
-      auto port = ParsePort(value);
-      if (!port.ok()) return port.error();
-      out->config.port = *port;
-    }
+    Status st = ApplyFlag(flag, args[++i], out);
+    if (!st.ok()) return st;
   }
   return Status::Ok();
+}
+
+// jwks.rotationInterval and the standby lead time, which is also the JWKS max-age: at most
+// half the interval, so a standby is always published before it signs.
+void ApplyKeyPolicy(Config* config) {
+  keys::KeyPolicy& policy = config->key_policy;
+  int64_t lead_ms = config->jwks_max_age_s * 1000;
+  if (config->rotation_interval_s > 0) {
+    policy.rotation_interval_ms = config->rotation_interval_s * 1000;
+    lead_ms = std::min(lead_ms, *policy.rotation_interval_ms / 2);
+  }
+  policy.lead_time_ms = lead_ms;
 }
 
 Status ApplySecrets(const EnvLookup& env, LoadedConfig* out) {
@@ -158,6 +219,7 @@ Result<LoadedConfig> LoadConfig(const std::vector<std::string>& args, const EnvL
   }
   st = ApplySecrets(env, &out);
   if (!st.ok()) return st.error();
+  ApplyKeyPolicy(&out.config);
   if (out.config.base_origin.empty()) {
     out.warnings.push_back(
         "WARNING: no base URL set (--base-url or BETTER_AUTH_URL); using each request's Host.");
@@ -167,7 +229,9 @@ Result<LoadedConfig> LoadConfig(const std::vector<std::string>& args, const EnvL
 
 std::string UsageText() {
   return "Usage: ba-issuer [--host 127.0.0.1] [--port 3000] [--db ./ba-issuer.db | :memory:]\n"
-         "                 [--base-url URL]\n"
+         "                 [--base-url URL] [--rotation-interval S] [--grace-period S]\n"
+         "                 [--jwks-max-age S]\n"
+         "       ba-issuer keys|doctor ... (see Commands)\n"
          "\n"
          "A Better Auth compatible session and JWT issuer (email/password, jwt and bearer\n"
          "plugins) on Better Auth's SQLite schema.\n"
@@ -177,6 +241,25 @@ std::string UsageText() {
          "  --db PATH        SQLite database file, or :memory: (default ./ba-issuer.db)\n"
          "  --base-url URL   public base URL; its origin is the JWT iss and aud, its path the\n"
          "                   base path (default /api/auth)\n"
+         "  --rotation-interval S  make a new signing key every S seconds (jwks.rotationInterval;\n"
+         "                   default 0: keys never expire); each new key is published as a\n"
+         "                   standby before it signs\n"
+         "  --grace-period S keep an expired key in the JWKS for S seconds (jwks.gracePeriod;\n"
+         "                   default 2592000, 30 days)\n"
+         "  --jwks-max-age S Cache-Control max-age of /jwks and the standby lead time (default\n"
+         "                   300; at most half the rotation interval)\n"
+         "  Flags take '--flag value' or '--flag=value'.\n"
+         "\n"
+         "Commands (each takes --db as the server does):\n"
+         "  ba-issuer [serve] [flags]          serve (the default)\n"
+         "  ba-issuer keys list                kid, alg, created, expires, state, published\n"
+         "  ba-issuer keys rotate              make a new key and sign with it now\n"
+         "  ba-issuer keys revoke KID [--rotate]  delete a key from the JWKS at once (--rotate:\n"
+         "                                     make its replacement in the same step)\n"
+         "  ba-issuer keys import FILE         add an Ed25519 private JWK and sign with it\n"
+         "  ba-issuer keys export-public       print the JWKS\n"
+         "  ba-issuer doctor [--fix]           report keys the secrets cannot open; --fix\n"
+         "                                     retires them and makes a fresh key\n"
          "\n"
          "Environment: BETTER_AUTH_SECRET (or AUTH_SECRET), BETTER_AUTH_SECRETS,\n"
          "BETTER_AUTH_URL (and Better Auth's other base URL variables),\n"

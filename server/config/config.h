@@ -30,7 +30,9 @@ struct Config {
   int64_t session_expires_in_s = 604800;     // session.expiresIn
   int64_t session_update_age_s = 86400;      // session.updateAge
   int64_t short_session_expires_in_s = 86400;  // rememberMe: false
-  keys::KeyPolicy key_policy;
+  int64_t rotation_interval_s = 0;  // jwks.rotationInterval; 0: keys never expire
+  int64_t jwks_max_age_s = 300;      // JWKS Cache-Control max-age and standby lead time
+  keys::KeyPolicy key_policy;        // derived from the above and --grace-period
 
   bool production() const { return node_env == "production"; }
   bool development_or_test() const { return node_env == "development" || node_env == "test"; }
@@ -52,7 +54,8 @@ struct LoadedConfig {
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 
-// Reads flags (--host, --port, --db, --base-url, --help) and Better Auth's environment
+// Reads flags (--host, --port, --db, --base-url, --rotation-interval, --grace-period,
+// --jwks-max-age, --help; "--flag value" or "--flag=value") and Better Auth's environment
 // variables. Pure: tests pass a map. kInvalidArgument with a one-line reason on bad input.
 Result<LoadedConfig> LoadConfig(const std::vector<std::string>& args, const EnvLookup& env);
 

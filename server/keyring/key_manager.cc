@@ -1,27 +1,47 @@
 #include "server/keyring/key_manager.h"
 
+#include <sodium.h>
+
+#include "keys/lifecycle.h"
+#include "server/keyring/convert.h"
+
 namespace issuer::server {
 namespace {
 
-keys::StoredKey ToStoredKey(storage::JwkRow row) {
-  return keys::StoredKey{std::move(row.id),  std::move(row.public_key), std::move(row.private_key),
-                         std::move(row.alg), std::move(row.crv),        row.created_at_ms,
-                         row.expires_at_ms};
+// Hex of a 16-byte BLAKE2b digest.
+std::string ShortDigest(std::string_view data) {
+  unsigned char digest[16];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(data.data()),
+                     data.size(), nullptr, 0);
+  char hex[sizeof digest * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
 }
 
-storage::JwkRow ToJwkRow(const keys::StoredKey& key) {
-  return storage::JwkRow{key.kid, key.public_key_json, key.private_key, key.created_at_ms,
-                         key.expires_at_ms, key.alg, key.crv};
-}
-
-// What decides the ring: which rows exist and when they expire. Other commits (sessions,
-// users) change data_version but not this, and then nothing is decrypted again.
+// What decides the ring: every column of every row. Other commits (sessions, users) change
+// data_version but not this, and then nothing is decrypted again.
 std::string Fingerprint(const std::vector<storage::JwkRow>& rows) {
-  std::string out;
+  std::string all;
   for (const auto& row : rows) {
-    out += row.id + ":" + std::to_string(row.expires_at_ms.value_or(-1)) + ";";
+    for (const std::string* field : {&row.id, &row.public_key, &row.private_key}) {
+      all += std::to_string(field->size()) + ":" + *field;
+    }
+    all += std::to_string(row.created_at_ms) + "/" +
+           std::to_string(row.expires_at_ms.value_or(-1)) + "/" + row.alg.value_or("\x01") +
+           "/" + row.crv.value_or("\x01") + ";";
   }
-  return out;
+  return ShortDigest(all);
+}
+
+std::vector<keys::StoredKey> RingRows(const keys::KeyRing* ring) {
+  std::vector<keys::StoredKey> rows;
+  if (ring == nullptr) return rows;
+  for (const keys::RingKey& k : ring->keys()) rows.push_back(k.row);
+  return rows;
+}
+
+const char* StepName(keys::RotationStep::Kind kind) {
+  return kind == keys::RotationStep::kFirstKey ? "first" : "standby";
 }
 
 }  // namespace
@@ -49,28 +69,45 @@ Status KeyManager::Reload() {
   if (!rows.ok()) return rows.error();
   std::string fingerprint = Fingerprint(*rows);
   if (ring() && fingerprint == fingerprint_) return Status::Ok();
-  std::vector<keys::StoredKey> stored;
-  stored.reserve(rows->size());
-  for (storage::JwkRow& row : *rows) stored.push_back(ToStoredKey(std::move(row)));
-  auto ring = keys::KeyRing::Open(std::move(stored), secrets_, policy_, clock_.NowMs());
+  auto ring = keys::KeyRing::Open(ToStoredKeys(std::move(*rows)), secrets_, policy_,
+                                  clock_.NowMs());
   if (!ring.ok()) return ring.error();
   ring_.store(std::make_shared<const keys::KeyRing>(std::move(*ring)));
   fingerprint_ = std::move(fingerprint);
   return Status::Ok();
 }
 
+Status KeyManager::Maintain() {
+  std::lock_guard<std::mutex> lock(reload_mu_);
+  return MaintainLocked();
+}
+
 // REQUIRES: reload_mu_ held.
-Status KeyManager::MakeKeyIfNone() {
-  if (ring() && ring()->Signer(clock_.NowMs()) != nullptr) return Status::Ok();  // another thread did
-  Status st = Reload();  // another process may have made one since we last looked
-  if (!st.ok()) return st;
-  if (ring()->Signer(clock_.NowMs()) != nullptr) return Status::Ok();
-  auto made = keys::MakeKey(secrets_, policy_, random_, clock_.NowMs());
+Status KeyManager::MaintainLocked() {
+  const int64_t now = clock_.NowMs();
+  if (!keys::PlanRotation(RingRows(ring().get()), policy_, now, kTimerMarginMs)) {
+    return Status::Ok();
+  }
+  // The key is made before the write transaction; the plan is re-checked inside it.
+  auto made = keys::MakeKey(secrets_, policy_, random_, now);
   if (!made.ok()) return made.error();
-  auto inserted = repo_.InsertJwkUnlessLiveExists(ToJwkRow(made->row), made->signer->alg(),
-                                                 clock_.NowMs());
-  if (!inserted.ok()) return inserted.error();
-  if (*inserted) log_.Info("key_created", "kid=" + made->row.kid);
+  std::optional<keys::RotationStep> step;
+  auto written = repo_.ChangeJwks(
+      [&](const std::vector<storage::JwkRow>& rows) -> std::optional<storage::JwkChange> {
+        step = keys::PlanRotation(ToStoredKeys(rows), policy_, now, kTimerMarginMs);
+        if (!step) return std::nullopt;
+        storage::JwkChange change;
+        storage::JwkRow row = ToJwkRow(made->row);
+        row.created_at_ms = step->created_at_ms;
+        row.expires_at_ms = step->expires_at_ms;
+        change.inserts.push_back(std::move(row));
+        if (step->active_expiry) change.expiries.push_back(*step->active_expiry);
+        return change;
+      },
+      now);
+  if (!written.ok()) return written.error();
+  if (*written) log_.Info("key_created", std::string("kind=") + StepName(step->kind) +
+                                             " kid=" + made->row.kid);
   return Reload();
 }
 
@@ -80,7 +117,8 @@ Result<KeyManager::Signer> KeyManager::CurrentSigner() {
     if (const keys::RingKey* key = current->Signer(clock_.NowMs())) return Signer{current, key};
   }
   std::lock_guard<std::mutex> lock(reload_mu_);
-  Status st = MakeKeyIfNone();
+  Status st = Reload();  // another process may have made one since we last looked
+  if (st.ok() && !ring()->Signer(clock_.NowMs())) st = MaintainLocked();
   if (!st.ok()) return st.error();
   current = ring();
   const keys::RingKey* key = current->Signer(clock_.NowMs());
@@ -88,15 +126,29 @@ Result<KeyManager::Signer> KeyManager::CurrentSigner() {
   return Signer{current, key};
 }
 
-Result<std::string> KeyManager::JwksJson() {
+Result<KeyManager::Jwks> KeyManager::CurrentJwks() {
   PollForChanges();
   auto current = ring();
   if (!current || current->size() == 0) {
-    auto signer = CurrentSigner();
+    auto signer = CurrentSigner();  // an empty table gets a key, as in Better Auth
     if (!signer.ok()) return signer.error();
     current = signer->ring;
   }
-  return current->JwksJson(clock_.NowMs());
+  const int64_t now = clock_.NowMs();
+  std::lock_guard<std::mutex> lock(jwks_mu_);
+  if (jwks_cache_.ring != current || now >= jwks_cache_.valid_until_ms ||
+      !jwks_cache_.jwks.body) {
+    auto body = std::make_shared<const std::string>(current->JwksJson(now));
+    jwks_cache_ = JwksCache{current, current->NextChangeMs(now),
+                            Jwks{body, "\"" + ShortDigest(*body) + "\""}};
+  }
+  return jwks_cache_.jwks;
+}
+
+Result<std::string> KeyManager::JwksJson() {
+  auto jwks = CurrentJwks();
+  if (!jwks.ok()) return jwks.error();
+  return *jwks->body;
 }
 
 void KeyManager::PollForChanges() {
@@ -105,6 +157,12 @@ void KeyManager::PollForChanges() {
   std::lock_guard<std::mutex> lock(reload_mu_);
   Status st = Reload();
   if (!st.ok()) log_.Warn("key_reload_failed", "reason=\"" + st.error().message + "\"");
+}
+
+void KeyManager::Tick() {
+  PollForChanges();
+  Status st = Maintain();
+  if (!st.ok()) log_.Warn("key_maintenance_failed", "reason=\"" + st.error().message + "\"");
 }
 
 }  // namespace issuer::server

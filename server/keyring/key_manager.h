@@ -15,33 +15,61 @@
 namespace issuer::server {
 
 // Holds the key ring in memory and keeps it in step with the jwks table. A token request only
-// reads the in-memory ring: it never touches the table or decrypts a key. The table is read at
-// Load(), when a key must be made, and when PollForChanges() sees another connection commit.
-// Thread-safe.
+// reads the in-memory ring: it never touches the table, decrypts a key or waits for a write.
+// The table is read at Load(), when Maintain() writes, and when PollForChanges() sees another
+// connection commit a change to the jwks rows. Maintain() is the rotation timer's step: it
+// makes the first key, and standby keys ahead of time (keys/lifecycle.h). Thread-safe.
 class KeyManager {
  public:
+  // How far ahead of the lead time the timer acts: its period plus a second of slack, so a
+  // standby is published for at least the lead time before it signs.
+  static constexpr int64_t kTimerMarginMs = 2000;
+
   KeyManager(storage::Repository& repo, keys::SecretRing secrets, keys::KeyPolicy policy,
              const Clock& clock, Random random, Logger& log);
 
-  // Reads and unseals the published keys. Fails if one of them does not open with the secret.
+  // Reads and unseals the keys. Fails (kUnauthenticated, naming the kid) if a live key does
+  // not open with the secrets.
   Status Load();
 
-  // The ring and the key that signs now; makes (and stores) a key first if there is none.
+  // The rotation timer's step: writes the first key or a standby key when the lifecycle says
+  // so (re-checked under the write lock, so several processes write it once), then reloads.
+  Status Maintain();
+
+  // The ring and the key that signs now. Made by Maintain() ahead of time; only if there is
+  // none at all (the timer has not run yet) is one made here.
   struct Signer {
     std::shared_ptr<const keys::KeyRing> ring;  // keeps `key` alive
     const keys::RingKey* key;
   };
   Result<Signer> CurrentSigner();
 
-  // The JWKS document; makes a key first if the table has none, as Better Auth does.
+  // The JWKS document, served from memory, and its strong ETag.
+  struct Jwks {
+    std::shared_ptr<const std::string> body;
+    std::string etag;  // "\"<hex>\""
+  };
+  Result<Jwks> CurrentJwks();
+  // The JWKS body alone.
   Result<std::string> JwksJson();
 
-  // Reloads the ring if another connection changed the database since the last look.
+  // Reloads the ring if another connection changed the jwks rows since the last look.
   void PollForChanges();
 
+  // The timer's tick (about once a second): PollForChanges, then Maintain; failures are logged.
+  void Tick();
+
+  const keys::KeyPolicy& policy() const { return policy_; }
+
  private:
+  struct JwksCache {
+    std::shared_ptr<const keys::KeyRing> ring;  // the ring the body was made from
+    int64_t valid_until_ms = 0;                 // the next lifecycle change
+    Jwks jwks;
+  };
+
   Status Reload();
-  Status MakeKeyIfNone();
+  Status MaintainLocked();
   std::shared_ptr<const keys::KeyRing> ring() const { return ring_.load(); }
 
   storage::Repository& repo_;
@@ -53,7 +81,9 @@ class KeyManager {
   std::mutex reload_mu_;  // serialises Reload and key creation
   std::atomic<std::shared_ptr<const keys::KeyRing>> ring_;
   std::atomic<int64_t> data_version_{-1};
-  std::string fingerprint_;  // ids and expiries of the rows last loaded; guarded by reload_mu_
+  std::string fingerprint_;  // digest of the rows last loaded; guarded by reload_mu_
+  std::mutex jwks_mu_;
+  JwksCache jwks_cache_;  // guarded by jwks_mu_
 };
 
 }  // namespace issuer::server

@@ -18,7 +18,7 @@ void KeyPoller::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!cv_.wait_for(lock, period_, [this] { return stop_; })) {
     lock.unlock();
-    keys_.PollForChanges();
+    keys_.Tick();
     lock.lock();
   }
 }

@@ -9,8 +9,8 @@
 
 namespace issuer::server {
 
-// Polls the store for keys that other processes added, changed or removed, about once a
-// second, from construction until destruction.
+// The key timer: about once a second, from construction until destruction, picks up keys that
+// other processes added, changed or removed, and rotates ahead of time (KeyManager::Tick).
 class KeyPoller {
  public:
   explicit KeyPoller(KeyManager& keys,

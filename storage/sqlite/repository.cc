@@ -192,6 +192,73 @@ Result<bool> EmailTaken(Connection& conn, std::string_view email) {
   return r == Statement::kRow;
 }
 
+Result<std::vector<JwkRow>> ReadJwks(Connection& conn) {
+  auto st = conn.Cached(
+      R"(SELECT "id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg", "crv")"
+      R"( FROM "jwks" ORDER BY "createdAt", "id")");
+  if (!st.ok()) return st.error();
+  std::vector<JwkRow> rows;
+  Statement::StepResult r;
+  while ((r = (*st)->Step()) == Statement::kRow) {
+    const Statement& s = **st;
+    rows.push_back(JwkRow{s.ColumnText(0), s.ColumnText(1), s.ColumnText(2), ColumnTime(s, 3),
+                          ColumnOptionalTime(s, 4), s.ColumnOptionalText(5),
+                          s.ColumnOptionalText(6)});
+  }
+  if (r == Statement::kError) return SqliteError(conn.handle(), (*st)->last_rc(), "list jwks");
+  return rows;
+}
+
+// Inserts a jwks row, and ba-issuer's record of it (made at `now_ms`).
+Status InsertJwk(Connection& conn, const JwkRow& row, int64_t now_ms) {
+  auto st = conn.Cached(
+      R"(INSERT INTO "jwks" ("id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg",)"
+      R"( "crv") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))");
+  if (!st.ok()) return st.error();
+  (*st)->BindText(1, row.id);
+  (*st)->BindText(2, row.public_key);
+  (*st)->BindText(3, row.private_key);
+  (*st)->BindText(4, FormatIsoMs(row.created_at_ms));
+  if (row.expires_at_ms) (*st)->BindText(5, FormatIsoMs(*row.expires_at_ms));
+  (*st)->BindOptionalText(6, row.alg);
+  (*st)->BindOptionalText(7, row.crv);
+  Status inserted = Run(conn, **st, "insert jwk");
+  if (!inserted.ok()) return inserted;
+  auto record = conn.Cached(
+      R"(INSERT OR REPLACE INTO "ba_issuer_key" ("id", "alg", "createdAt", "revokedAt"))"
+      R"( VALUES (?1, ?2, ?3, NULL))");
+  if (!record.ok()) return record.error();
+  (*record)->BindText(1, row.id);
+  (*record)->BindOptionalText(2, row.alg);
+  (*record)->BindText(3, FormatIsoMs(now_ms));
+  return Run(conn, **record, "record jwk");
+}
+
+Status SetJwkExpiry(Connection& conn, const std::string& id, int64_t expires_at_ms) {
+  auto st = conn.Cached(R"(UPDATE "jwks" SET "expiresAt" = ?1 WHERE "id" = ?2)");
+  if (!st.ok()) return st.error();
+  (*st)->BindText(1, FormatIsoMs(expires_at_ms));
+  (*st)->BindText(2, id);
+  return Run(conn, **st, "expire jwk");
+}
+
+// Deletes a jwks row (out of Better Auth's JWKS and signing at once) and records the revocation.
+Status RevokeJwk(Connection& conn, const std::string& id, int64_t now_ms) {
+  auto record = conn.Cached(
+      R"(INSERT INTO "ba_issuer_key" ("id", "alg", "createdAt", "revokedAt"))"
+      R"( SELECT "id", "alg", "createdAt", ?2 FROM "jwks" WHERE "id" = ?1)"
+      R"( ON CONFLICT ("id") DO UPDATE SET "revokedAt" = ?2)");
+  if (!record.ok()) return record.error();
+  (*record)->BindText(1, id);
+  (*record)->BindText(2, FormatIsoMs(now_ms));
+  Status st = Run(conn, **record, "record revocation");
+  if (!st.ok()) return st;
+  auto del = conn.Cached(R"(DELETE FROM "jwks" WHERE "id" = ?1)");
+  if (!del.ok()) return del.error();
+  (*del)->BindText(1, id);
+  return Run(conn, **del, "delete jwk");
+}
+
 }  // namespace
 
 SqliteRepository::~SqliteRepository() = default;
@@ -331,24 +398,11 @@ Status SqliteRepository::UpdateSessionExpiry(std::string_view session_id, int64_
 
 Result<std::vector<JwkRow>> SqliteRepository::ListJwks() {
   auto conn = Reader().Acquire();
-  auto st = conn->Cached(
-      R"(SELECT "id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg", "crv")"
-      R"( FROM "jwks" ORDER BY "createdAt", "id")");
-  if (!st.ok()) return st.error();
-  std::vector<JwkRow> rows;
-  Statement::StepResult r;
-  while ((r = (*st)->Step()) == Statement::kRow) {
-    const Statement& s = **st;
-    rows.push_back(JwkRow{s.ColumnText(0), s.ColumnText(1), s.ColumnText(2), ColumnTime(s, 3),
-                          ColumnOptionalTime(s, 4), s.ColumnOptionalText(5),
-                          s.ColumnOptionalText(6)});
-  }
-  if (r == Statement::kError) return SqliteError(conn->handle(), (*st)->last_rc(), "list jwks");
-  return rows;
+  return ReadJwks(*conn);
 }
 
 Result<bool> SqliteRepository::InsertJwkUnlessLiveExists(const JwkRow& row, std::string_view alg,
-                                              int64_t now_ms) {
+                                                         int64_t now_ms) {
   if (!writer_) return ReadOnlyError();
   auto conn = writer_->Acquire();
   auto tx = Transaction::Begin(*conn);
@@ -364,22 +418,50 @@ Result<bool> SqliteRepository::InsertJwkUnlessLiveExists(const JwkRow& row, std:
     if (r == Statement::kError) return SqliteError(conn->handle(), (*live)->last_rc(), "jwks");
     if (r == Statement::kRow) return false;
   }
-  auto st = conn->Cached(
-      R"(INSERT INTO "jwks" ("id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg",)"
-      R"( "crv") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))");
-  if (!st.ok()) return st.error();
-  (*st)->BindText(1, row.id);
-  (*st)->BindText(2, row.public_key);
-  (*st)->BindText(3, row.private_key);
-  (*st)->BindText(4, FormatIsoMs(row.created_at_ms));
-  if (row.expires_at_ms) (*st)->BindText(5, FormatIsoMs(*row.expires_at_ms));
-  (*st)->BindOptionalText(6, row.alg);
-  (*st)->BindOptionalText(7, row.crv);
-  Status inserted = Run(*conn, **st, "insert jwk");
+  Status inserted = InsertJwk(*conn, row, now_ms);
   if (!inserted.ok()) return inserted.error();
   Status committed = (*tx)->Commit();
   if (!committed.ok()) return committed.error();
   return true;
+}
+
+Result<bool> SqliteRepository::ChangeJwks(const JwkPlanner& plan, int64_t now_ms) {
+  if (!writer_) return ReadOnlyError();
+  auto conn = writer_->Acquire();
+  auto tx = Transaction::Begin(*conn);
+  if (!tx.ok()) return tx.error();
+  auto rows = ReadJwks(*conn);
+  if (!rows.ok()) return rows.error();
+  const std::optional<JwkChange> change = plan(*rows);
+  if (!change) return false;
+  for (const JwkRow& row : change->inserts) {
+    if (Status st = InsertJwk(*conn, row, now_ms); !st.ok()) return st.error();
+  }
+  for (const auto& [id, expires_at_ms] : change->expiries) {
+    if (Status st = SetJwkExpiry(*conn, id, expires_at_ms); !st.ok()) return st.error();
+  }
+  for (const std::string& id : change->revokes) {
+    if (Status st = RevokeJwk(*conn, id, now_ms); !st.ok()) return st.error();
+  }
+  Status committed = (*tx)->Commit();
+  if (!committed.ok()) return committed.error();
+  return true;
+}
+
+Result<std::vector<KeyRecord>> SqliteRepository::ListKeyRecords() {
+  auto conn = Reader().Acquire();
+  auto st = conn->Cached(R"(SELECT "id", "alg", "createdAt", "revokedAt" FROM "ba_issuer_key")"
+                         R"( ORDER BY "createdAt", "id")");
+  if (!st.ok()) return st.error();
+  std::vector<KeyRecord> records;
+  Statement::StepResult r;
+  while ((r = (*st)->Step()) == Statement::kRow) {
+    const Statement& s = **st;
+    records.push_back(KeyRecord{s.ColumnText(0), s.ColumnOptionalText(1), ColumnTime(s, 2),
+                                ColumnOptionalTime(s, 3)});
+  }
+  if (r == Statement::kError) return SqliteError(conn->handle(), (*st)->last_rc(), "key records");
+  return records;
 }
 
 Result<int64_t> SqliteRepository::DataVersion() {

@@ -39,6 +39,8 @@ class SqliteRepository final : public Repository {
   Result<std::vector<JwkRow>> ListJwks() override;
   Result<bool> InsertJwkUnlessLiveExists(const JwkRow& row, std::string_view alg,
                                          int64_t now_ms) override;
+  Result<bool> ChangeJwks(const JwkPlanner& plan, int64_t now_ms) override;
+  Result<std::vector<KeyRecord>> ListKeyRecords() override;
   Result<int64_t> DataVersion() override;
 
  private:

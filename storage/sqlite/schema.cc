@@ -76,6 +76,13 @@ const std::vector<TableDef>& Tables() {
         {"alg", R"("alg" text)", R"("alg" text)"},
         {"crv", R"("crv" text)", R"("crv" text)"}},
        {}},
+      // ba-issuer's own table (Better Auth ignores it): true creation and revocation times.
+      {"ba_issuer_key",
+       {{"id", R"("id" text not null primary key)", nullptr},
+        {"alg", R"("alg" text)", R"("alg" text)"},
+        {"createdAt", R"("createdAt" date not null)", R"("createdAt" date)"},
+        {"revokedAt", R"("revokedAt" date)", R"("revokedAt" date)"}},
+       {}},
   };
   return tables;
 }

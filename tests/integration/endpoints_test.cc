@@ -150,7 +150,23 @@ TEST_SUITE("endpoints") {
     REQUIRE(first);
     CHECK(first->status == 200);
     CHECK(first->get_header_value("Content-Type") == "application/json");
-    CHECK_FALSE(first->has_header("Cache-Control"));
+    // Unlike Better Auth (no cache headers): cacheable for the standby lead time, with an ETag.
+    CHECK(first->get_header_value("Cache-Control") == "public, max-age=300");
+    const std::string etag = first->get_header_value("ETag");
+    CHECK(etag.size() == 34);
+    CHECK(etag.front() == '"');
+    auto again = c.Get(Path("/jwks").c_str(), {{"If-None-Match", etag}});
+    REQUIRE(again);
+    CHECK(again->status == 304);
+    CHECK(again->body.empty());
+    CHECK(again->get_header_value("ETag") == etag);
+    auto other = c.Get(Path("/jwks").c_str(), {{"If-None-Match", "\"other\", W/" + etag}});
+    REQUIRE(other);
+    CHECK(other->status == 304);
+    auto stale = c.Get(Path("/jwks").c_str(), {{"If-None-Match", "\"other\""}});
+    REQUIRE(stale);
+    CHECK(stale->status == 200);
+    CHECK(stale->body == first->body);
     json keys = Body(first)["keys"];
     REQUIRE(keys.size() == 1);
     const json& k = keys[0];

@@ -268,10 +268,36 @@ TEST_SUITE("config") {
     CHECK_FALSE(Load({}).config.production());
   }
 
+  TEST_CASE("--flag=value works like --flag value") {
+    const LoadedConfig loaded = Load({"--port=3001", "--db=/tmp/x.db", "--host", "0.0.0.0"});
+    CHECK(loaded.config.port == 3001);
+    CHECK(loaded.config.db_path == "/tmp/x.db");
+    CHECK(loaded.config.host == "0.0.0.0");
+    CHECK(Load({"--base-url=http://a.example:8080/auth"}).config.base_path == "/auth");
+  }
+
+  TEST_CASE("key lifecycle options: rotation interval, grace period and the lead time") {
+    const LoadedConfig defaults = Load({});
+    CHECK_FALSE(defaults.config.key_policy.rotation_interval_ms.has_value());
+    CHECK(defaults.config.key_policy.grace_period_ms == 30LL * 86400 * 1000);
+    CHECK(defaults.config.key_policy.lead_time_ms == 300 * 1000);
+    const LoadedConfig rotating =
+        Load({"--rotation-interval", "3600", "--grace-period=60", "--jwks-max-age", "120"});
+    CHECK(rotating.config.key_policy.rotation_interval_ms == 3600 * 1000);
+    CHECK(rotating.config.key_policy.grace_period_ms == 60 * 1000);
+    CHECK(rotating.config.key_policy.lead_time_ms == 120 * 1000);
+    // The lead time (and max-age) is at most half the interval.
+    CHECK(Load({"--rotation-interval=3"}).config.key_policy.lead_time_ms == 1500);
+    CHECK(Load({"--rotation-interval=0"}).config.key_policy.rotation_interval_ms == std::nullopt);
+    CHECK(Contains(LoadError({"--grace-period", "-1"}), "invalid --grace-period"));
+    CHECK(Contains(LoadError({"--rotation-interval", "1h"}), "invalid --rotation-interval"));
+  }
+
   TEST_CASE("unknown flags are rejected and --help is reported") {
     CHECK(Contains(LoadError({"--verbose"}), "--verbose"));
     CHECK(Contains(LoadError({"extra"}), "extra"));
-    CHECK(Contains(LoadError({"--port=3000"}), "--port=3000"));
+    CHECK(Contains(LoadError({"--verbose=1"}), "--verbose"));
+    CHECK(Contains(LoadError({"--port=abc"}), "invalid --port: abc"));
     CHECK(Load({"--help"}).show_help);
     CHECK(Load({"-h"}).show_help);
     CHECK(Contains(UsageText(), "Usage: ba-issuer"));
