@@ -82,12 +82,21 @@ Status KeyManager::Maintain() {
   return MaintainLocked();
 }
 
-// REQUIRES: reload_mu_ held.
+// REQUIRES: reload_mu_ held. A first key and its standby are written in one call, so the
+// standby is published for its full lead time.
 Status KeyManager::MaintainLocked() {
-  const int64_t now = clock_.NowMs();
-  if (!keys::PlanRotation(RingRows(ring().get()), policy_, now, kTimerMarginMs)) {
-    return Status::Ok();
+  for (int step = 0; step < 2; ++step) {
+    auto written = MaintainOnce();
+    if (!written.ok()) return written.error();
+    if (!*written) break;
   }
+  return Status::Ok();
+}
+
+// REQUIRES: reload_mu_ held. Returns whether a key was written.
+Result<bool> KeyManager::MaintainOnce() {
+  const int64_t now = clock_.NowMs();
+  if (!keys::PlanRotation(RingRows(ring().get()), policy_, now, kTimerMarginMs)) return false;
   // The key is made before the write transaction; the plan is re-checked inside it.
   auto made = keys::MakeKey(secrets_, policy_, random_, now);
   if (!made.ok()) return made.error();
@@ -108,7 +117,9 @@ Status KeyManager::MaintainLocked() {
   if (!written.ok()) return written.error();
   if (*written) log_.Info("key_created", std::string("kind=") + StepName(step->kind) +
                                              " kid=" + made->row.kid);
-  return Reload();
+  Status reloaded = Reload();
+  if (!reloaded.ok()) return reloaded.error();
+  return *written;
 }
 
 Result<KeyManager::Signer> KeyManager::CurrentSigner() {

@@ -21,8 +21,8 @@ namespace issuer::server {
 // makes the first key, and standby keys ahead of time (keys/lifecycle.h). Thread-safe.
 class KeyManager {
  public:
-  // How far ahead of the lead time the timer acts: its period plus a second of slack, so a
-  // standby is published for at least the lead time before it signs.
+  // How far ahead of the lead time the timer acts: well over its period (KeyPoller, 250 ms), so
+  // a standby is published for at least the lead time before it signs.
   static constexpr int64_t kTimerMarginMs = 2000;
 
   KeyManager(storage::Repository& repo, keys::SecretRing secrets, keys::KeyPolicy policy,
@@ -56,7 +56,7 @@ class KeyManager {
   // Reloads the ring if another connection changed the jwks rows since the last look.
   void PollForChanges();
 
-  // The timer's tick (about once a second): PollForChanges, then Maintain; failures are logged.
+  // The timer's tick: PollForChanges, then Maintain; failures are logged.
   void Tick();
 
   const keys::KeyPolicy& policy() const { return policy_; }
@@ -70,6 +70,7 @@ class KeyManager {
 
   Status Reload();
   Status MaintainLocked();
+  Result<bool> MaintainOnce();
   std::shared_ptr<const keys::KeyRing> ring() const { return ring_.load(); }
 
   storage::Repository& repo_;

@@ -187,13 +187,17 @@ test("jwks() returns exactly one EdDSA key with Better Auth's member set", async
   assert.match(k.x, /^[A-Za-z0-9_-]{43}$/);
   assert.ok(!("use" in k));
   assert.ok(!("d" in k), "no private material");
-  // Raw answer: 200, application/json, no cache headers, no redirect.
+  // Raw answer: 200, application/json, cacheable for the standby lead time (Better Auth sends no
+  // cache headers; ba-issuer does on purpose), a strong ETag, no redirect.
   const raw = await rawRequest(`${srv.base}/jwks`, { headers: { accept: "application/json, application/jwk-set+json", "user-agent": "jose/v6.2.18" } });
   assert.equal(raw.status, 200);
   assert.equal(raw.headers["content-type"], "application/json");
-  assert.equal(raw.headers["cache-control"], undefined);
-  assert.equal(raw.headers.etag, undefined);
+  assert.equal(raw.headers["cache-control"], "public, max-age=300");
+  assert.match(raw.headers.etag, /^"[0-9a-f]{32}"$/);
   assert.deepEqual(raw.json, data);
+  const revalidated = await rawRequest(`${srv.base}/jwks`, { headers: { "if-none-match": raw.headers.etag } });
+  assert.equal(revalidated.status, 304);
+  assert.equal(revalidated.text, "");
 });
 
 test("PyJWT PyJWKClient + jwt.decode verifies the /token JWT", async () => {

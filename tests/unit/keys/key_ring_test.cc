@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -321,6 +322,58 @@ TEST_SUITE("key_ring") {
       REQUIRE_FALSE(opens.ok());
       CHECK(opens.error().message.find("rsa1") != std::string::npos);
     }
+  }
+
+  TEST_CASE("odd rows from another writer: never a crash, never an unverifiable token") {
+    const int64_t max = std::numeric_limits<int64_t>::max();
+    StoredKey far = EdRow("far", 'a', kT0 - kDay, max);               // expiresAt at the limit
+    StoredKey bad_utf8 = EdRow(std::string("k\xff\xfe"), 'b', kT0);  // newest, not UTF-8
+    StoredKey unknown = EdRow("unknownAlg", 'c', kT0 + 1);
+    unknown.alg = "XS999";
+    StoredKey mismatched = EdRow("mismatch", 'd', kT0 + 2);
+    mismatched.public_key_json = EdRow("x", 'e', kT0).public_key_json;  // not d's public key
+    auto ring = KeyRing::Open({far, bad_utf8, unknown, mismatched}, Secrets(), KeyPolicy{}, kT0);
+    REQUIRE(ring.ok());
+    // Only "far" can sign verifiably.
+    CHECK(SignerKid(*ring, kT0) == "far");
+    const std::string jwks = ring->JwksJson(kT0);
+    const auto parsed = nlohmann::json::parse(jwks, nullptr, false);
+    REQUIRE_FALSE(parsed.is_discarded());
+    CHECK(PublishedKids(*ring, kT0).find("far") != std::string::npos);  // the signer is published
+    CHECK(jwks.find("unknownAlg") != std::string::npos);                // published as stored
+    CHECK(parsed.dump().find("\\u00ff") == std::string::npos);        // the bad kid is left out
+    CHECK(ring->NextChangeMs(kT0) == max);
+  }
+
+  TEST_CASE("a retiring key needs no secret: it is published but never opened") {
+    StoredKey old = EdRow("oldSecret", 'a', kT0 - 2 * kDay, kT0 - kDay);
+    auto wrong = SealPrivateKey("{}", SecretRing{"another-secret", {}}, SeededRandom(5));
+    REQUIRE(wrong.ok());
+    old.private_key = *wrong;
+    auto ring = KeyRing::Open({old, EdRow("new", 'b', kT0 - kDay)}, Secrets(), KeyPolicy{}, kT0);
+    REQUIRE(ring.ok());
+    CHECK(SignerKid(*ring, kT0) == "new");
+    CHECK(PublishedKids(*ring, kT0) == "oldSecret,new");
+    CHECK(ring->NextChangeMs(kT0) == kT0 - kDay + kGrace);
+  }
+
+  TEST_CASE("keys sealed under an older versioned secret keep signing") {
+    StoredKey row = EdRow("v1key", 'a', kT0);
+    auto key = SigningKey::FromSeed(std::string(32, 'a'));
+    REQUIRE(key.ok());
+    auto jwk = PrivateJwkJson(*key);
+    REQUIRE(jwk.ok());
+    const SecretRing v1{"", {{1, "old-secret-0123456789abcdef0123456789"}}};
+    auto sealed = SealPrivateKey(jwk->view(), v1, SeededRandom(9));
+    REQUIRE(sealed.ok());
+    row.private_key = *sealed;
+    const SecretRing v2{"", {{2, "new-secret-0123456789abcdef0123456789"},
+                             {1, "old-secret-0123456789abcdef0123456789"}}};
+    auto ring = KeyRing::Open({row}, v2, KeyPolicy{}, kT0);
+    REQUIRE(ring.ok());
+    CHECK(SignerKid(*ring, kT0) == "v1key");
+    const SecretRing only_new{"", {{2, "new-secret-0123456789abcdef0123456789"}}};
+    CHECK_FALSE(KeyRing::Open({row}, only_new, KeyPolicy{}, kT0).ok());
   }
 }
 
