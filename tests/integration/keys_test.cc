@@ -18,6 +18,7 @@
 #include "keys/encoding.h"
 #include "keys/jwk.h"
 #include "keys/jws.h"
+#include "storage/sqlite/connection.h"
 #include "tests/support/child.h"
 
 namespace issuer::testing {
@@ -386,6 +387,43 @@ TEST_SUITE("keys") {
     const auto listed = ListKeys(db);
     CHECK(static_cast<int64_t>(listed.size()) <= elapsed / 2000 + 3);
     CHECK(listed.size() >= 3);
+  }
+
+  TEST_CASE("odd rows from another writer: /jwks stays valid JSON, the signer is published") {
+    const std::string db = TempDb("odd-rows");
+    REQUIRE(Keys({"keys", "rotate", "--db", db}).exit_code == 0);
+    {
+      auto conn = storage::Connection::Open(db, /*in_memory=*/false);
+      REQUIRE(conn.ok());
+      // Copies of the real key under odd ids, an expiresAt at the integer limit, an alg
+      // ba-issuer cannot sign with; all newer than the real key.
+      const char* sql =
+          R"(INSERT INTO jwks (id, publicKey, privateKey, createdAt, expiresAt, alg, crv))"
+          R"( SELECT 'far', publicKey, privateKey, '2090-01-01T00:00:00.000Z',)"
+          R"( 9223372036854775807, alg, crv FROM jwks;)"
+          R"(INSERT INTO jwks (id, publicKey, privateKey, createdAt, expiresAt, alg, crv))"
+          R"( SELECT CAST(X'6bfffe' AS TEXT), publicKey, privateKey, '2091-01-01T00:00:00.000Z',)"
+          R"( NULL, alg, crv FROM jwks WHERE id = 'far';)"
+          R"(INSERT INTO jwks (id, publicKey, privateKey, createdAt, expiresAt, alg, crv))"
+          R"( SELECT 'unknownAlg', publicKey, privateKey, '2092-01-01T00:00:00.000Z', NULL,)"
+          R"( 'XS999', crv FROM jwks WHERE id = 'far';)";
+      REQUIRE((*conn)->Exec(sql).ok());
+    }
+    Server srv(db);
+    auto res = srv.client().Get("/api/auth/jwks");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    const json jwks = json::parse(res->body, nullptr, false);
+    REQUIRE_FALSE(jwks.is_discarded());
+    const std::set<std::string> kids = Kids(jwks);
+    CHECK(kids.count("far") == 1);
+    CHECK(kids.count("unknownAlg") == 1);
+    const std::string jwt = Token(srv, SessionToken(srv, "odd@example.com"));
+    CHECK(KidOf(jwt) == "far");
+    CHECK(Verifies(jwt, jwks));
+    CommandResult listed = Keys({"keys", "list", "--db", db});
+    CHECK(listed.exit_code == 0);
+    CHECK(listed.out.find("far") != std::string::npos);
   }
 }
 

@@ -4,8 +4,12 @@
 //
 // Command line mirrors ba-issuer's contract (docs: shared/design/architecture.md):
 //   node ref-server.mjs [--host 127.0.0.1] [--port 0] [--db FILE|:memory:] [--base-url URL]
+//                      [--rotation-interval S] [--grace-period S]
 // Environment: DB_PATH (if --db is not given), BETTER_AUTH_SECRET, BASE_URL / BETTER_AUTH_URL
-// (Better Auth's own lookup applies when --base-url is absent), NODE_ENV (defaults to development).
+// (Better Auth's own lookup applies when --base-url is absent), NODE_ENV (defaults to development),
+// BA_ROTATION_INTERVAL / BA_GRACE_PERIOD (if the flags are not given).
+// Rotation interval and grace period are seconds, passed as jwt({ jwks: { rotationInterval, gracePeriod } })
+// only when set; without them the plugin is plain jwt().
 //
 // At start it runs Better Auth's own migrations, then prints exactly
 //   listening on http://HOST:PORT
@@ -54,6 +58,24 @@ if (!dbPath) {
 // (BETTER_AUTH_URL, ..., BASE_URL) and falls back to each request's origin.
 const baseURL = args["base-url"] ?? undefined;
 
+// Seconds, as numbers (Better Auth tests rotationInterval for truthiness: "0" would mean on).
+function seconds(name, flag, envName) {
+  const raw = args[flag] ?? process.env[envName];
+  if (raw === undefined || raw === "") return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) {
+    process.stderr.write(`ref-server: bad ${name}: ${raw}\n`);
+    process.exit(2);
+  }
+  return n;
+}
+const rotationInterval = seconds("rotation interval", "rotation-interval", "BA_ROTATION_INTERVAL");
+const gracePeriod = seconds("grace period", "grace-period", "BA_GRACE_PERIOD");
+const jwksOptions = {
+  ...(rotationInterval !== undefined ? { rotationInterval } : {}),
+  ...(gracePeriod !== undefined ? { gracePeriod } : {}),
+};
+
 const database = new Database(dbPath);
 
 const auth = betterAuth({
@@ -61,7 +83,7 @@ const auth = betterAuth({
   secret: process.env.BETTER_AUTH_SECRET,
   ...(baseURL ? { baseURL } : {}),
   emailAndPassword: { enabled: true },
-  plugins: [jwt(), bearer()],
+  plugins: [Object.keys(jwksOptions).length ? jwt({ jwks: jwksOptions }) : jwt(), bearer()],
 });
 
 try {
