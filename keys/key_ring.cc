@@ -7,6 +7,7 @@
 #include "keys/ed25519_signer.h"
 #include "keys/jwk.h"
 #include "keys/lifecycle.h"
+#include "keys/openssl_key.h"
 
 namespace issuer::keys {
 namespace {
@@ -42,17 +43,30 @@ bool PublishesSigner(const StoredKey& row, const Signer& signer) {
   return true;
 }
 
+// The signer of a private JWK of `alg`.
+Result<SignerPtr> SignerFromJwk(const std::string& alg, const std::string& kid,
+                                std::string_view jwk) {
+  if (alg != kEdDsa) {
+    auto key = OpenSslSigner::FromPrivateJwk(alg, kid, jwk);
+    if (!key.ok()) return key.error();
+    return SignerPtr(std::move(*key));
+  }
+  auto key = ParsePrivateJwk(jwk);
+  if (!key.ok()) return key.error();
+  return SignerPtr(std::make_shared<const Ed25519Signer>(kid, std::move(*key)));
+}
+
 // Unseals one live row; for algorithms we sign with also parses the private JWK into a
 // signer. A null signer: the row is published but never signs.
 Result<SignerPtr> OpenRow(const StoredKey& row, const KeyPolicy& policy,
                           const SecretRing& secrets) {
-  if (AlgOf(row, policy) != kEdDsa || !IsUtf8(row.kid)) return SignerPtr();
+  const std::string& alg = AlgOf(row, policy);
+  if (!CanSign(alg) || !IsUtf8(row.kid)) return SignerPtr();
   auto plain = UnsealPrivateKey(row.private_key, secrets);
   if (!plain.ok()) return KeyError(row, plain.error());
-  auto key = ParsePrivateJwk(plain->view());
-  if (!key.ok()) return KeyError(row, key.error());
-  SignerPtr signer = std::make_shared<const Ed25519Signer>(row.kid, std::move(*key));
-  if (!PublishesSigner(row, *signer)) return SignerPtr();
+  auto signer = SignerFromJwk(alg, row.kid, plain->view());
+  if (!signer.ok()) return KeyError(row, signer.error());
+  if (!PublishesSigner(row, **signer)) return SignerPtr();
   return signer;
 }
 
@@ -86,22 +100,28 @@ KeyRing KeyRing::PublicOnly(std::vector<StoredKey> rows, const KeyPolicy& policy
   return ring;
 }
 
+bool CanSign(const std::string& alg) { return alg == kEdDsa || IsOpenSslAlg(alg); }
+
 Status CheckOpens(const StoredKey& row, const SecretRing& secrets, const KeyPolicy& policy) {
   auto plain = UnsealPrivateKey(row.private_key, secrets);
   if (!plain.ok()) return KeyError(row, plain.error());
-  if (AlgOf(row, policy) != kEdDsa) return Status::Ok();
-  auto key = ParsePrivateJwk(plain->view());
-  if (!key.ok()) return KeyError(row, key.error());
+  const std::string& alg = AlgOf(row, policy);
+  if (!CanSign(alg)) return Status::Ok();
+  auto signer = SignerFromJwk(alg, row.kid, plain->view());
+  if (!signer.ok()) return KeyError(row, signer.error());
   return Status::Ok();
 }
 
 const RingKey* KeyRing::Signer(int64_t now_ms) const {
   const RingKey* best = nullptr;
+  const RingKey* any = nullptr;  // Better Auth's fallback: the newest live key of any alg
   for (const RingKey& k : keys_) {
-    if (!k.signer || AlgOf(k.row, policy_) != policy_.alg || !IsLive(k.row, now_ms)) continue;
+    if (!k.signer || !IsLive(k.row, now_ms)) continue;
+    if (any == nullptr || k.row.created_at_ms > any->row.created_at_ms) any = &k;
+    if (AlgOf(k.row, policy_) != policy_.alg) continue;
     if (best == nullptr || k.row.created_at_ms > best->row.created_at_ms) best = &k;
   }
-  return best;
+  return best ? best : any;
 }
 
 std::string KeyRing::JwksJson(int64_t now_ms) const {
@@ -144,12 +164,31 @@ int64_t KeyRing::NextChangeMs(int64_t now_ms) const {
 
 Result<NewKey> MakeKey(const SecretRing& secrets, const KeyPolicy& policy, const Random& random,
                        int64_t now_ms) {
-  if (policy.alg != kEdDsa) {
-    return Error{Errc::kInvalidArgument, "cannot make " + policy.alg + " keys"};
+  return MakeKeyFor(policy.alg, secrets, policy, random, now_ms);
+}
+
+Result<NewKey> MakeKeyFor(const std::string& alg, const SecretRing& secrets,
+                          const KeyPolicy& policy, const Random& random, int64_t now_ms) {
+  if (alg == kEdDsa) {
+    auto key = SigningKey::Generate(random);
+    if (!key.ok()) return key.error();
+    return SealNewKey(GenerateId(random), std::move(*key), secrets, policy, random, now_ms);
   }
-  auto key = SigningKey::Generate(random);
+  auto key = OpenSslSigner::Generate(alg, GenerateId(random), policy.modulus_bits);
   if (!key.ok()) return key.error();
-  return SealNewKey(GenerateId(random), std::move(*key), secrets, policy, random, now_ms);
+  auto private_jwk = (*key)->PrivateJwkJson();
+  if (!private_jwk.ok()) return private_jwk.error();
+  auto sealed = SealPrivateKey(private_jwk->view(), secrets, random);
+  if (!sealed.ok()) return sealed.error();
+  StoredKey row;
+  row.kid = (*key)->kid();
+  row.public_key_json = (*key)->PublicJwkJson();
+  row.private_key = std::move(*sealed);
+  row.alg = alg;
+  row.crv = (*key)->crv();  // Better Auth writes crv only when the key has one (not RSA)
+  row.created_at_ms = now_ms;
+  if (policy.rotation_interval_ms) row.expires_at_ms = now_ms + *policy.rotation_interval_ms;
+  return NewKey{std::move(row), SignerPtr(std::move(*key))};
 }
 
 Result<NewKey> SealNewKey(std::string kid, SigningKey key, const SecretRing& secrets,

@@ -28,6 +28,9 @@ struct StoredKey {
 // Better Auth's jwt plugin options that decide which keys sign and which are published.
 struct KeyPolicy {
   std::string alg = "EdDSA";  // jwks.keyPairConfig.alg: new keys, and rows whose alg is NULL
+  int modulus_bits = 2048;    // jwks.keyPairConfig.modulusLength, for RSA keys
+  // jwks.keyPairConfigs: further algorithms that keep a live key each in the same JWKS.
+  std::vector<std::string> extra_algs;
   int64_t grace_period_ms = 30LL * 24 * 3600 * 1000;  // jwks.gracePeriod default: 30 days
   std::optional<int64_t> rotation_interval_ms;         // jwks.rotationInterval; none by default
   // How long a standby key is published before it signs; also the JWKS max-age.
@@ -58,7 +61,8 @@ class KeyRing {
   static KeyRing PublicOnly(std::vector<StoredKey> rows, const KeyPolicy& policy, int64_t now_ms);
 
   // Better Auth's choice (compat §1.4): the newest key of the policy's alg (NULL alg counts as
-  // that alg) by createdAt that has not expired.
+  // that alg) by createdAt that has not expired; if there is none, the newest live key of any
+  // algorithm ba-issuer signs with (it then signs with that key's alg, as Better Auth does).
   // nullptr when none: the caller must make a key (MakeKey) and reopen.
   const RingKey* Signer(int64_t now_ms) const;
 
@@ -82,6 +86,9 @@ class KeyRing {
   KeyPolicy policy_;
 };
 
+// The algorithms ba-issuer makes keys for and signs with.
+bool CanSign(const std::string& alg);
+
 // Checks that `row`'s private key opens with `secrets` (and, for Ed25519, is a valid private
 // JWK). kUnauthenticated or kInvalidArgument naming the kid otherwise.
 Status CheckOpens(const StoredKey& row, const SecretRing& secrets, const KeyPolicy& policy);
@@ -95,6 +102,9 @@ struct NewKey {
 };
 Result<NewKey> MakeKey(const SecretRing& secrets, const KeyPolicy& policy, const Random& random,
                        int64_t now_ms);
+// The same for another alg (the policy's other fields apply).
+Result<NewKey> MakeKeyFor(const std::string& alg, const SecretRing& secrets,
+                          const KeyPolicy& policy, const Random& random, int64_t now_ms);
 // The same for a given Ed25519 key and kid (keys import, deterministic fixtures).
 Result<NewKey> SealNewKey(std::string kid, SigningKey key, const SecretRing& secrets,
                           const KeyPolicy& policy, const Random& random, int64_t now_ms);

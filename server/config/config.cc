@@ -119,6 +119,11 @@ Status ApplyFlag(const std::string& flag, const std::string& value, LoadedConfig
     config.db_path = value;
   } else if (flag == "--base-url") {
     return ApplyBaseUrl(value, &config);
+  } else if (flag == "--alg") {
+    if (!keys::CanSign(value)) {
+      return Invalid("invalid --alg: " + value + " (EdDSA, ES256, ES512, RS256 or PS256)");
+    }
+    config.key_policy.alg = value;
   } else if (flag == "--port") {
     auto port = ParsePort(value);
     if (!port.ok()) return port.error();
@@ -139,7 +144,7 @@ Status ApplyFlag(const std::string& flag, const std::string& value, LoadedConfig
 
 bool TakesValue(const std::string& flag) {
   for (const char* known : {"--host", "--port", "--db", "--base-url", "--rotation-interval",
-                            "--grace-period", "--jwks-max-age"}) {
+                            "--grace-period", "--jwks-max-age", "--alg"}) {
     if (flag == known) return true;
   }
   return false;
@@ -230,7 +235,7 @@ Result<LoadedConfig> LoadConfig(const std::vector<std::string>& args, const EnvL
 std::string UsageText() {
   return "Usage: ba-issuer [--host 127.0.0.1] [--port 3000] [--db ./ba-issuer.db | :memory:]\n"
          "                 [--base-url URL] [--rotation-interval S] [--grace-period S]\n"
-         "                 [--jwks-max-age S]\n"
+         "                 [--jwks-max-age S] [--alg ALG]\n"
          "       ba-issuer keys|doctor ... (see Commands)\n"
          "\n"
          "A Better Auth compatible session and JWT issuer (email/password, jwt and bearer\n"
@@ -248,6 +253,8 @@ std::string UsageText() {
          "                   default 2592000, 30 days)\n"
          "  --jwks-max-age S Cache-Control max-age of /jwks and the standby lead time (default\n"
          "                   300; at most half the rotation interval)\n"
+         "  --alg ALG        algorithm of new keys and tokens (jwks.keyPairConfig.alg): EdDSA\n"
+         "                   (default), ES256, ES512, RS256 or PS256\n"
          "  Flags take '--flag value' or '--flag=value'.\n"
          "\n"
          "Commands (each takes --db as the server does):\n"

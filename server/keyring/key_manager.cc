@@ -95,15 +95,31 @@ Status KeyManager::MaintainLocked() {
 
 // REQUIRES: reload_mu_ held. Returns whether a key was written.
 Result<bool> KeyManager::MaintainOnce() {
+  bool written = false;
+  std::vector<std::string> algs = {policy_.alg};
+  algs.insert(algs.end(), policy_.extra_algs.begin(), policy_.extra_algs.end());
+  for (const std::string& alg : algs) {
+    keys::KeyPolicy policy = policy_;
+    policy.alg = alg;
+    auto step = MaintainAlg(policy);
+    if (!step.ok()) return step.error();
+    written = written || *step;
+  }
+  return written;
+}
+
+// REQUIRES: reload_mu_ held. One rotation step for `policy.alg`, if the lifecycle says so.
+Result<bool> KeyManager::MaintainAlg(const keys::KeyPolicy& policy) {
   const int64_t now = clock_.NowMs();
-  if (!keys::PlanRotation(RingRows(ring().get()), policy_, now, kTimerMarginMs)) return false;
-  // The key is made before the write transaction; the plan is re-checked inside it.
-  auto made = keys::MakeKey(secrets_, policy_, random_, now);
+  if (!keys::PlanRotation(RingRows(ring().get()), policy, now, kTimerMarginMs)) return false;
+  // The key is made before the write transaction (RSA takes tens of ms); the plan is re-checked
+  // inside it.
+  auto made = keys::MakeKey(secrets_, policy, random_, now);
   if (!made.ok()) return made.error();
   std::optional<keys::RotationStep> step;
   auto written = repo_.ChangeJwks(
       [&](const std::vector<storage::JwkRow>& rows) -> std::optional<storage::JwkChange> {
-        step = keys::PlanRotation(ToStoredKeys(rows), policy_, now, kTimerMarginMs);
+        step = keys::PlanRotation(ToStoredKeys(rows), policy, now, kTimerMarginMs);
         if (!step) return std::nullopt;
         storage::JwkChange change;
         storage::JwkRow row = ToJwkRow(made->row);
@@ -115,8 +131,10 @@ Result<bool> KeyManager::MaintainOnce() {
       },
       now);
   if (!written.ok()) return written.error();
-  if (*written) log_.Info("key_created", std::string("kind=") + StepName(step->kind) +
-                                             " kid=" + made->row.kid);
+  if (*written) {
+    log_.Info("key_created", std::string("kind=") + StepName(step->kind) + " alg=" +
+                                 policy.alg + " kid=" + made->row.kid);
+  }
   Status reloaded = Reload();
   if (!reloaded.ok()) return reloaded.error();
   return *written;

@@ -71,6 +71,7 @@ class KeyManager {
   Status Reload();
   Status MaintainLocked();
   Result<bool> MaintainOnce();
+  Result<bool> MaintainAlg(const keys::KeyPolicy& policy);
   std::shared_ptr<const keys::KeyRing> ring() const { return ring_.load(); }
 
   storage::Repository& repo_;

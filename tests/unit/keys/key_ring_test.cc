@@ -60,6 +60,7 @@ StoredKey EdRow(std::string kid, char seed_byte, int64_t created_at,
   return row;
 }
 
+// An RSA row of an algorithm ba-issuer does not sign with (RS384).
 StoredKey RsaRow(std::string kid, int64_t created_at) {
   auto sealed = SealPrivateKey(R"({"kty":"RSA","n":"sXch","e":"AQAB","d":"AQ"})", Secrets(),
                                SeededRandom(8));
@@ -68,7 +69,7 @@ StoredKey RsaRow(std::string kid, int64_t created_at) {
   row.kid = std::move(kid);
   row.public_key_json = R"({"kty":"RSA","n":"sXch","e":"AQAB"})";
   row.private_key = *sealed;
-  row.alg = "RS256";
+  row.alg = "RS384";
   row.created_at_ms = created_at;
   return row;
 }
@@ -296,12 +297,12 @@ TEST_SUITE("key_ring") {
     CHECK(ring.JwksJson(kT0) == R"({"keys":[]})");
   }
 
-  TEST_CASE("a non-EdDSA key is published as stored but never signs") {
+  TEST_CASE("a key of an algorithm ba-issuer does not sign with is published, never signs") {
     SUBCASE("alone") {
       const KeyRing ring = OpenRing({RsaRow("rsa1", kT0)}, kT0);
       CHECK(ring.Signer(kT0) == nullptr);
       CHECK(ring.JwksJson(kT0) ==
-            R"({"keys":[{"alg":"RS256","kty":"RSA","n":"sXch","e":"AQAB","kid":"rsa1"}]})");
+            R"({"keys":[{"alg":"RS384","kty":"RSA","n":"sXch","e":"AQAB","kid":"rsa1"}]})");
     }
     SUBCASE("newer than an EdDSA key") {
       const KeyRing ring = OpenRing({EdRow("ed", 'a', kT0 - kDay), RsaRow("rsa1", kT0)}, kT0);
@@ -374,6 +375,47 @@ TEST_SUITE("key_ring") {
     CHECK(SignerKid(*ring, kT0) == "v1key");
     const SecretRing only_new{"", {{2, "new-secret-0123456789abcdef0123456789"}}};
     CHECK_FALSE(KeyRing::Open({row}, only_new, KeyPolicy{}, kT0).ok());
+  }
+
+  TEST_CASE("every algorithm: a made key opens, signs its alg, and is published as Better Auth does") {
+    for (const char* alg : {"EdDSA", "ES256", "ES512", "RS256", "PS256"}) {
+      CAPTURE(alg);
+      KeyPolicy policy;
+      policy.alg = alg;
+      auto made = MakeKey(Secrets(), policy, SeededRandom(3), kT0);
+      REQUIRE(made.ok());
+      CHECK(made->row.alg == std::optional<std::string>(alg));
+      const std::string a(alg);
+      const std::optional<std::string> crv =
+          a == "EdDSA" ? "Ed25519" : a == "ES256" ? "P-256" : a == "ES512" ? "P-521"
+                                                                          : std::optional<std::string>();
+      CHECK(made->row.crv == crv);
+      const KeyRing ring = OpenRing({made->row}, kT0, policy);
+      const RingKey* signer = ring.Signer(kT0);
+      REQUIRE(signer);
+      CHECK(signer->signer->alg() == alg);
+      const auto jwk = OrderedJson::parse(ring.JwksJson(kT0)).at("keys").at(0);
+      CHECK(jwk.at("alg") == alg);
+      CHECK(jwk.contains("crv") == crv.has_value());
+      CHECK_FALSE(jwk.contains("d"));
+      CHECK(CheckOpens(made->row, Secrets(), policy).ok());
+    }
+  }
+
+  TEST_CASE("with no live key of the configured alg, the newest live key of another alg signs") {
+    KeyPolicy rs;
+    rs.alg = "RS256";
+    auto rsa = MakeKey(Secrets(), rs, SeededRandom(4), kT0);
+    REQUIRE(rsa.ok());
+    // Configured EdDSA, only an RS256 key live: Better Auth signs RS256 with it, and so do we.
+    const KeyRing ring = OpenRing({EdRow("oldEd", 'a', kT0 - 2 * kDay, kT0 - kDay), rsa->row}, kT0);
+    const RingKey* signer = ring.Signer(kT0);
+    REQUIRE(signer);
+    CHECK(signer->row.kid == rsa->row.kid);
+    CHECK(signer->signer->alg() == "RS256");
+    // A live EdDSA key wins again.
+    const KeyRing both = OpenRing({EdRow("ed", 'b', kT0 - kDay), rsa->row}, kT0);
+    CHECK(SignerKid(both, kT0) == "ed");
   }
 }
 
