@@ -30,6 +30,12 @@ Result<SignerPtr> OpenRow(const StoredKey& row, const KeyPolicy& policy,
   if (AlgOf(row, policy) != kEdDsa) return SignerPtr();
   auto key = ParsePrivateJwk(plain->view());
   if (!key.ok()) return KeyError(row, key.error());
+  // The JWKS publishes publicKey: a key whose published half differs would sign tokens that no
+  // one can verify.
+  auto published = ParsePublicJwk(row.public_key_json);
+  if (!published.ok() || *published != key->public_key()) {
+    return KeyError(row, Error{Errc::kInvalidArgument, "publicKey does not match the private key"});
+  }
   return SignerPtr(std::make_shared<const Ed25519Signer>(row.kid, std::move(*key)));
 }
 

@@ -258,6 +258,16 @@ TEST_SUITE("key_ring") {
     CHECK(ring.error().message.find("notJwk") != std::string::npos);
   }
 
+  TEST_CASE("a signing key whose stored publicKey is not its public half fails Open") {
+    StoredKey bad = EdRow("badPublic", 'a', kT0);
+    SUBCASE("not JSON") { bad.public_key_json = "{not json"; }
+    SUBCASE("another key's") { bad.public_key_json = EdRow("other", 'c', kT0).public_key_json; }
+    SUBCASE("not a JWK") { bad.public_key_json = R"({"kty":"OKP"})"; }
+    auto ring = KeyRing::Open({EdRow("good", 'b', kT0 - 1), bad}, Secrets(), KeyPolicy{}, kT0);
+    REQUIRE_FALSE(ring.ok());
+    CHECK(ring.error().message.find("badPublic") != std::string::npos);
+  }
+
   TEST_CASE("an unpublished key that does not unseal is ignored") {
     StoredKey bad = EdRow("ancient", 'a', kT0 - 90 * kDay, kT0 - 60 * kDay);
     bad.private_key = "\"00\"";
