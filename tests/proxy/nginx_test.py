@@ -1,16 +1,17 @@
 """Debian's nginx with deploy/nginx.conf in front of the real ba-issuer (issue 8, item 6).
 
 nginx runs unprivileged (as nobody when the test runs as root) from a temporary prefix on free
-loopback ports, never as the system service. The config is deploy/nginx.conf itself; only its
+loopback ports, never as the system service. The config is deploy/nginx.conf itself: only its
 listen ports, upstream port, file paths and certificate (self-signed, made here with openssl)
-are replaced, and each replacement must match exactly once. Shown: normal traffic (sign-up,
-sign-in, token, jwks, sign-out) passes over TLS, and each of these is cut off: oversized request
-lines, header lines and header sets, oversized bodies, plain HTTP, TLS below 1.2, slow headers,
-slow bodies and too many requests from one address; pipelined requests are all answered; and an
-upstream connection is never reused, after an error answer either.
+are replaced, each replacement matching exactly once, and temp paths under the prefix added.
+
+Shown: normal traffic (sign-up, sign-in, token, jwks, sign-out) passes over TLS, and each of
+these is cut off: oversized request lines, header lines and header sets, oversized bodies,
+plain HTTP, TLS below 1.2, slow headers, slow bodies and too many requests from one address;
+pipelined requests are all answered; and an upstream connection is never reused, after an
+error answer either.
 """
 
-import base64
 import json
 import os
 import re
@@ -59,8 +60,9 @@ class Nginx:
                     os.chown(name, NOBODY, NOBODY)
         drop = (["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
                 if os.geteuid() == 0 else [])
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         self.proc = subprocess.Popen(
-            drop + ["nginx", "-p", self.prefix, "-c", conf, "-e", self.path("error.log"),
+            drop + [nginx, "-p", self.prefix, "-c", conf, "-e", self.path("error.log"),
                     "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         if not wait_until(self.listening, 15):
             self.proc.kill()
@@ -72,7 +74,8 @@ class Nginx:
     def rewrite(self, text, upstream_port):
         replacements = [
             ("pid /run/nginx.pid;", f"pid {self.path('nginx.pid')};"),
-            ("error_log /var/log/nginx/error.log warn;", f"error_log {self.path('error.log')} warn;"),
+            ("error_log /var/log/nginx/error.log warn;",
+             f"error_log {self.path('error.log')} warn;"),
             ("access_log /var/log/nginx/access.log;", f"access_log {self.path('access.log')};"),
             ("http {\n", "http {\n" + "".join(
                 f"    {kind}_temp_path {self.path(kind)};\n"
@@ -341,7 +344,8 @@ class NginxFrontTest(unittest.TestCase):
             smuggled = b"GET /api/auth/smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
             first = (b"POST /api/auth/refused HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
                      b"Content-Length: %d\r\n\r\n" % len(smuggled)) + smuggled
-            second = b"GET /api/auth/second HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            second = (b"GET /api/auth/second HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      b"Connection: close\r\n\r\n")
             answers = []
             for request in (first, second):
                 raw = socket.create_connection(("127.0.0.1", nginx.tls_port))
@@ -433,7 +437,8 @@ class LeakyUpstream:
                 length = re.search(rb"(?i)content-length: *(\d+)", head)
                 buffered = buffered[int(length.group(1)) if length else 0:]
                 answer = f"path={path}".encode()
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(answer) + answer)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s"
+                             % (len(answer), answer))
         except OSError:
             return
         finally:
