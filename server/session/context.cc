@@ -16,6 +16,12 @@ Site SiteOf(const Config& config, const HttpRequest& request) {
           config.production()};
 }
 
+ApiError LoggedFailure(AuthContext& ctx, const Error& error) {
+  const bool transient = error.code == Errc::kUnavailable;
+  ctx.log.Warn(transient ? "unavailable" : "internal_error", "reason=\"" + error.message + "\"");
+  return FromError(error);
+}
+
 std::string ClientIp(const Config& config, const HttpRequest& request) {
   if (auto ip = ForwardedIp(request)) return *ip;
   return config.development_or_test() ? "127.0.0.1" : "";

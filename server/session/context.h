@@ -6,6 +6,7 @@
 #include "common/logger.h"
 #include "common/random.h"
 #include "server/config/config.h"
+#include "server/http/api_error.h"
 #include "server/http/origin_check.h"
 #include "server/http/types.h"
 #include "server/keyring/key_manager.h"
@@ -52,6 +53,10 @@ struct Site {
 
 // The base URL's origin, or (with none configured) http:// + the request's validated Host.
 Site SiteOf(const Config& config, const HttpRequest& request);
+
+// The wire error for a failure of the store or the key ring (503 when transient, else 500),
+// logged with its reason (which never carries row data or secrets), since the wire hides it.
+ApiError LoggedFailure(AuthContext& ctx, const Error& error);
 
 // The ipAddress Better Auth stores: the X-Forwarded-For address, else "127.0.0.1" in
 // development and test and "" otherwise.

@@ -86,7 +86,7 @@ SessionResult ResolveSession(AuthContext& ctx, const HttpRequest& request, const
   auto found = ctx.repo.FindSessionWithUser(credential->token);
   if (!found.ok()) {
     result.outcome = Lookup::kError;
-    result.error = FromError(found.error());
+    result.error = LoggedFailure(ctx, found.error());
     return result;
   }
   if (!found->has_value()) {

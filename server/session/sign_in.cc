@@ -41,7 +41,7 @@ std::variant<SignInForm, ApiError> ReadSignIn(AuthContext& ctx, const HttpReques
 // The user whose credential password matches, or INVALID_EMAIL_OR_PASSWORD.
 std::variant<storage::UserRow, ApiError> CheckPassword(AuthContext& ctx, const SignInForm& form) {
   auto found = ctx.repo.FindCredentialUser(form.email);
-  if (!found.ok()) return FromError(found.error());
+  if (!found.ok()) return LoggedFailure(ctx, found.error());
   if (!found->has_value() || !(*found)->password) {
     (void)ctx.passwords.Hash(form.password);  // even out timing for unknown users
     return ApiError{ApiCode::kInvalidEmailOrPassword, ""};
@@ -72,7 +72,7 @@ HttpReply SignIn(AuthContext& ctx, const HttpRequest& request) {
   storage::SessionRow session =
       NewSession(ctx, std::get<storage::UserRow>(user).id, request, in.remember);
   Status st = ctx.repo.InsertSession(session);
-  if (!st.ok()) return ErrorReply(FromError(st.error()));
+  if (!st.ok()) return ErrorReply(LoggedFailure(ctx, st.error()));
   HttpReply reply = JsonReply(SignInBody(in, session, std::get<storage::UserRow>(user)));
   if (in.callback) reply.AddHeader("Location", *in.callback);
   SetSessionCookies(ctx, session, in.remember, site, &reply);

@@ -18,7 +18,7 @@ HttpReply SignOut(AuthContext& ctx, const HttpRequest& request) {
   if (auto error = CheckOrigins(ctx, request, site, nullptr)) return ErrorReply(*error);
   if (auto credential = ReadCredential(ctx, request, site)) {
     Status st = ctx.repo.DeleteSession(credential->token);
-    if (!st.ok()) return ErrorReply(FromError(st.error()));
+    if (!st.ok()) return ErrorReply(LoggedFailure(ctx, st.error()));
   }
   HttpReply reply = JsonReply(Dump({{"success", true}}));
   ClearSessionCookies(site, &reply);

@@ -40,7 +40,7 @@ std::variant<SignUpForm, ApiError> ReadSignUp(AuthContext& ctx, const HttpReques
   if (length < kMinPassword) return ApiError{ApiCode::kPasswordTooShort, ""};
   if (length > kMaxPassword) return ApiError{ApiCode::kPasswordTooLong, ""};
   auto existing = ctx.repo.FindCredentialUser(form.email);
-  if (!existing.ok()) return FromError(existing.error());
+  if (!existing.ok()) return LoggedFailure(ctx, existing.error());
   if (existing->has_value()) return ApiError{ApiCode::kUserAlreadyExists, ""};
   return form;
 }
@@ -63,7 +63,7 @@ std::variant<storage::SessionRow, ApiError> CreateAccount(AuthContext& ctx,
   if (!st.ok() && st.error().code == Errc::kConflict) {
     return ApiError{ApiCode::kUserAlreadyExists, ""};
   }
-  if (!st.ok()) return FromError(st.error());
+  if (!st.ok()) return LoggedFailure(ctx, st.error());
   return session;
 }
 

@@ -38,7 +38,7 @@ HttpReply GetSession(AuthContext& ctx, const HttpRequest& request) {
     return reply;
   }
   auto jwt = SignToken(ctx, result.found, site);
-  if (!jwt.ok()) return WithError(std::move(reply), FromError(jwt.error()));
+  if (!jwt.ok()) return WithError(std::move(reply), LoggedFailure(ctx, jwt.error()));
   reply.body = Dump(
       {{"session", SessionJson(result.found.session)}, {"user", UserJson(result.found.user)}});
   reply.AddHeader("set-auth-jwt", *jwt);
@@ -62,7 +62,7 @@ HttpReply Token(AuthContext& ctx, const HttpRequest& request) {
     return WithError(std::move(reply), {ApiCode::kUnauthorized, ""});
   }
   auto jwt = SignToken(ctx, result.found, site);
-  if (!jwt.ok()) return WithError(std::move(reply), FromError(jwt.error()));
+  if (!jwt.ok()) return WithError(std::move(reply), LoggedFailure(ctx, jwt.error()));
   reply.body = Dump({{"token", *jwt}});
   AddBearerToken(site, &reply);
   return reply;

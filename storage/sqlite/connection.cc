@@ -10,7 +10,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bo
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   std::unique_ptr<Connection> conn(new Connection(raw));
   if (rc != SQLITE_OK) return SqliteError(raw, rc, "open database");
-  sqlite3_busy_timeout(raw, 5000);
+  conn->SetBusyTimeout(kBusyTimeout);
   sqlite3_extended_result_codes(raw, 1);
   const char* pragmas = read_only   ? "PRAGMA foreign_keys=ON; PRAGMA query_only=ON;"
                         : in_memory ? "PRAGMA foreign_keys=ON;"

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -11,6 +12,9 @@
 #include "storage/sqlite/statement.h"
 
 namespace issuer::storage {
+
+// How long a write waits for another connection's lock before it fails with kUnavailable.
+inline constexpr std::chrono::milliseconds kBusyTimeout{5000};
 
 // One sqlite3 connection with a statement cache. Not thread-safe: the owner serialises use.
 class Connection {
@@ -22,6 +26,12 @@ class Connection {
                                                   bool read_only = false);
 
   sqlite3* handle() const { return db_.get(); }
+  // True when SQLite opened the file read-only: asked for read_only, or the file (or its
+  // directory) was not writable then. It stays so until the connection is reopened.
+  bool read_only() const { return sqlite3_db_readonly(db_.get(), "main") == 1; }
+  void SetBusyTimeout(std::chrono::milliseconds timeout) {
+    sqlite3_busy_timeout(db_.get(), static_cast<int>(timeout.count()));
+  }
   Status Exec(std::string_view sql);
   // A cached prepared statement, ready to bind. The lease resets it when it goes out of
   // scope, so no read snapshot stays open between uses.

@@ -1,5 +1,8 @@
 #include "storage/sqlite/repository.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include "common/time_format.h"
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/schema.h"
@@ -7,26 +10,34 @@
 
 namespace issuer::storage {
 
-// A fixed set of connections; Acquire() blocks until one is free.
+// A fixed set of connections; Acquire() blocks until one is free, or until a deadline.
 class SqliteRepository::Pool {
  public:
+  // A borrowed connection, returned to the pool when the handle goes. Move-only.
   class Handle {
    public:
-    Handle(Pool& pool, std::unique_ptr<Connection> conn) : pool_(pool), conn_(std::move(conn)) {}
-    ~Handle() { pool_.Release(std::move(conn_)); }
+    Handle(Pool& pool, std::unique_ptr<Connection> conn) : pool_(&pool), conn_(std::move(conn)) {}
+    Handle(Handle&& other) noexcept = default;
+    ~Handle() {
+      if (conn_) pool_->Release(std::move(conn_));
+    }
     Handle(const Handle&) = delete;
     Handle& operator=(const Handle&) = delete;
     Connection& operator*() const { return *conn_; }
     Connection* operator->() const { return conn_.get(); }
+    // Puts `fresh` in the pool in place of the borrowed connection, which is closed.
+    void Replace(std::unique_ptr<Connection> fresh) { conn_ = std::move(fresh); }
 
    private:
-    Pool& pool_;
+    Pool* pool_;
     std::unique_ptr<Connection> conn_;
   };
 
   static Result<std::unique_ptr<Pool>> Open(const std::string& path, bool in_memory, int size,
                                             bool read_only = false) {
     auto pool = std::make_unique<Pool>();
+    pool->path_ = path;
+    pool->in_memory_ = in_memory;
     for (int i = 0; i < size; ++i) {
       auto conn = Connection::Open(path, in_memory, read_only);
       if (!conn.ok()) return conn.error();
@@ -38,12 +49,42 @@ class SqliteRepository::Pool {
   Handle Acquire() {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [this] { return !idle_.empty(); });
+    return Take();
+  }
+
+  // nullopt if no connection came free before `deadline`.
+  std::optional<Handle> Acquire(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!cv_.wait_until(lock, deadline, [this] { return !idle_.empty(); })) return std::nullopt;
+    return Take();
+  }
+
+  // A connection for a write, within one busy timeout in all: waiting behind this process's
+  // other writes counts, and what is left of it is SQLite's wait for another process's lock.
+  // A connection opened while the file was not writable (SQLite then opens it read-only for
+  // good) is replaced by a fresh one once the file is writable again.
+  Result<Handle> AcquireWriter() {
+    const auto deadline = std::chrono::steady_clock::now() + kBusyTimeout;
+    std::optional<Handle> conn = Acquire(deadline);
+    if (!conn) return Error{Errc::kUnavailable, "timed out waiting for other writes"};
+    if (!in_memory_ && (*conn)->read_only()) {
+      auto fresh = Connection::Open(path_, false);
+      if (fresh.ok() && !(*fresh)->read_only()) conn->Replace(std::move(*fresh));
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    (*conn)->SetBusyTimeout(std::max(left, std::chrono::milliseconds(1)));
+    return std::move(*conn);
+  }
+
+ private:
+  // REQUIRES: mu_ held, idle_ not empty.
+  Handle Take() {
     std::unique_ptr<Connection> conn = std::move(idle_.back());
     idle_.pop_back();
     return Handle(*this, std::move(conn));
   }
 
- private:
   void Release(std::unique_ptr<Connection> conn) {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -55,6 +96,8 @@ class SqliteRepository::Pool {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Connection>> idle_;
+  std::string path_;
+  bool in_memory_ = false;
 };
 
 namespace {
@@ -277,6 +320,7 @@ Error ReadOnlyError() { return Error{Errc::kUnavailable, "the store was opened r
 
 }  // namespace
 
+
 Status SqliteRepository::Init(const std::string& path, OpenMode mode, int readers) {
   const bool in_memory = path == ":memory:" || path.empty();
   const bool read_only = mode == OpenMode::kReadOnly;
@@ -356,7 +400,9 @@ Result<std::optional<CredentialUser>> SqliteRepository::FindCredentialUser(std::
 Status SqliteRepository::CreateUserWithAccount(const UserRow& user, const AccountRow& account,
                                     const SessionRow& session) {
   if (!writer_) return ReadOnlyError();
-  auto conn = writer_->Acquire();
+  auto writer = writer_->AcquireWriter();
+  if (!writer.ok()) return writer.error();
+  Pool::Handle& conn = *writer;
   auto tx = Transaction::Begin(*conn);
   if (!tx.ok()) return tx.error();
   auto taken = EmailTaken(*conn, user.email);
@@ -371,13 +417,17 @@ Status SqliteRepository::CreateUserWithAccount(const UserRow& user, const Accoun
 
 Status SqliteRepository::InsertSession(const SessionRow& session) {
   if (!writer_) return ReadOnlyError();
-  auto conn = writer_->Acquire();
+  auto writer = writer_->AcquireWriter();
+  if (!writer.ok()) return writer.error();
+  Pool::Handle& conn = *writer;
   return InsertSessionRow(*conn, session);
 }
 
 Status SqliteRepository::DeleteSession(std::string_view token) {
   if (!writer_) return ReadOnlyError();
-  auto conn = writer_->Acquire();
+  auto writer = writer_->AcquireWriter();
+  if (!writer.ok()) return writer.error();
+  Pool::Handle& conn = *writer;
   auto st = conn->Cached(R"(DELETE FROM "session" WHERE "token" = ?1)");
   if (!st.ok()) return st.error();
   (*st)->BindText(1, token);
@@ -387,7 +437,9 @@ Status SqliteRepository::DeleteSession(std::string_view token) {
 Status SqliteRepository::UpdateSessionExpiry(std::string_view session_id, int64_t expires_at_ms,
                                   int64_t updated_at_ms) {
   if (!writer_) return ReadOnlyError();
-  auto conn = writer_->Acquire();
+  auto writer = writer_->AcquireWriter();
+  if (!writer.ok()) return writer.error();
+  Pool::Handle& conn = *writer;
   auto st = conn->Cached(R"(UPDATE "session" SET "expiresAt" = ?1, "updatedAt" = ?2 WHERE "id" = ?3)");
   if (!st.ok()) return st.error();
   (*st)->BindText(1, FormatIsoMs(expires_at_ms));
@@ -404,7 +456,9 @@ Result<std::vector<JwkRow>> SqliteRepository::ListJwks() {
 Result<bool> SqliteRepository::InsertJwkUnlessLiveExists(const JwkRow& row, std::string_view alg,
                                                          int64_t now_ms) {
   if (!writer_) return ReadOnlyError();
-  auto conn = writer_->Acquire();
+  auto writer = writer_->AcquireWriter();
+  if (!writer.ok()) return writer.error();
+  Pool::Handle& conn = *writer;
   auto tx = Transaction::Begin(*conn);
   if (!tx.ok()) return tx.error();
   {

@@ -260,6 +260,18 @@ TEST_SUITE("key_ring") {
     CHECK(ring.error().message.find("notJwk") != std::string::npos);
   }
 
+  TEST_CASE("a key whose stored publicKey is not its public half never signs") {
+    StoredKey bad = EdRow("badPublic", 'a', kT0);
+    SUBCASE("not JSON") { bad.public_key_json = "{not json"; }
+    SUBCASE("another key's") { bad.public_key_json = EdRow("other", 'c', kT0).public_key_json; }
+    SUBCASE("not a JWK") { bad.public_key_json = R"({"kty":"OKP"})"; }
+    // Newer than the good key, so it would sign if it were trusted: its tokens would not verify
+    // against the JWKS, which publishes the stored publicKey.
+    auto ring = KeyRing::Open({EdRow("good", 'b', kT0 - 1), bad}, Secrets(), KeyPolicy{}, kT0);
+    REQUIRE(ring.ok());
+    CHECK(SignerKid(*ring, kT0) == "good");
+  }
+
   TEST_CASE("an unpublished key that does not unseal is ignored") {
     StoredKey bad = EdRow("ancient", 'a', kT0 - 90 * kDay, kT0 - 60 * kDay);
     bad.private_key = "\"00\"";
