@@ -104,6 +104,13 @@ std::optional<RotationStep> PlanRotation(const std::vector<StoredKey>& rows,
   if (active.expires_at_ms) {
     takeover = *active.expires_at_ms;
     if (SaturatingSub(takeover, now_ms) > lead) return std::nullopt;
+    // Joined late (another writer's key expires sooner than the lead time): the active key
+    // signs a little longer, so the standby is still published for the whole lead time.
+    if (SaturatingSub(takeover, now_ms) < policy.lead_time_ms &&
+        !SigningRowIndex(rows, policy.alg, policy, takeover)) {
+      takeover = SaturatingAdd(now_ms, policy.lead_time_ms);
+      active_expiry = std::make_pair(active.kid, takeover);
+    }
   } else {
     if (!policy.rotation_interval_ms) return std::nullopt;  // keys never expire
     takeover = std::max(SaturatingAdd(active.created_at_ms, *policy.rotation_interval_ms),
@@ -112,9 +119,8 @@ std::optional<RotationStep> PlanRotation(const std::vector<StoredKey>& rows,
   }
   // A key that signs once the active one has expired already exists: nothing to do.
   if (!active_expiry && SigningRowIndex(rows, policy.alg, policy, takeover)) return std::nullopt;
-  StoredKey probe = active;
-  probe.expires_at_ms = takeover;
-  const int64_t lifetime = NextLifetime(probe, policy);
+  // Without rotation the active key has an expiresAt (else we returned above).
+  const int64_t lifetime = NextLifetime(active, policy);
   return RotationStep{RotationStep::kStandby, active.created_at_ms - 1,
                       SaturatingAdd(takeover, lifetime), active_expiry};
 }

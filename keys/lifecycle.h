@@ -49,7 +49,8 @@ struct RotationStep {
   enum Kind { kFirstKey, kStandby } kind;
   int64_t created_at_ms;                  // of the new key
   std::optional<int64_t> expires_at_ms;   // of the new key
-  // The active key gets this expiresAt first (it had none, and rotation is on).
+  // The active key gets this expiresAt first: it had none (and rotation is on), or it expires
+  // sooner than the lead time (the standby could not be published for long enough).
   std::optional<std::pair<std::string, int64_t>> active_expiry;
 };
 

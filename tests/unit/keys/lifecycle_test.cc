@@ -118,13 +118,14 @@ TEST_SUITE("lifecycle") {
 
   TEST_CASE("a key another writer gave an expiry gets a standby even with rotation off") {
     const KeyPolicy policy;  // lead 300 s
-    const std::vector<StoredKey> rows = {Row("a", kT0 - 3600 * kSec, kT0 + 100 * kSec)};
-    auto step = PlanRotation(rows, policy, kT0, 2000);
+    const std::vector<StoredKey> rows = {Row("a", kT0 - 3600 * kSec, kT0 + 200 * kSec)};
+    CHECK_FALSE(PlanRotation(rows, policy, kT0 - 103 * kSec, 2000));
+    auto step = PlanRotation(rows, policy, kT0 - 102 * kSec, 2000);
     REQUIRE(step);
     CHECK(step->kind == RotationStep::kStandby);
     CHECK(step->created_at_ms == kT0 - 3600 * kSec - 1);
-    // One lifetime of the active key (3700 s) after it expires.
-    CHECK(step->expires_at_ms == kT0 + 100 * kSec + 3700 * kSec);
+    // One lifetime of the active key (3800 s) after it expires.
+    CHECK(step->expires_at_ms == kT0 + 200 * kSec + 3800 * kSec);
     CHECK_FALSE(step->active_expiry.has_value());
   }
 
@@ -189,6 +190,23 @@ TEST_SUITE("lifecycle") {
     const std::vector<StoredKey> rows = {Row("a", kT0, kT0 + 100 * kSec),
                                          Row("other", kT0 - 5, kT0 + 2 * kDay)};
     CHECK_FALSE(PlanRotation(rows, policy, kT0, 2000));
+  }
+
+  TEST_CASE("joining late: an active key expiring within the lead time is pushed out to it") {
+    const KeyPolicy policy = Rotating(3 * kSec, 1500);
+    // Another writer's key expires in 0.7 s.
+    const std::vector<StoredKey> rows = {Row("ba", kT0 - 2300, kT0 + 700)};
+    auto step = PlanRotation(rows, policy, kT0, 2000);
+    REQUIRE(step);
+    CHECK(step->kind == RotationStep::kStandby);
+    REQUIRE(step->active_expiry);
+    CHECK(step->active_expiry->first == "ba");
+    CHECK(step->active_expiry->second == kT0 + 1500);
+    CHECK(step->expires_at_ms == kT0 + 1500 + 3 * kSec);
+    // With time to spare nothing is moved.
+    auto timely = PlanRotation({Row("ba", kT0 - 1000, kT0 + 2000)}, policy, kT0, 2000);
+    REQUIRE(timely);
+    CHECK_FALSE(timely->active_expiry.has_value());
   }
 }
 
