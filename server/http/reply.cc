@@ -13,6 +13,7 @@ HttpReply ErrorReply(const ApiError& error) {
   HttpReply reply;
   reply.status = wire.status;
   reply.body = std::move(wire.body);
+  if (reply.status == 503) reply.AddHeader("Retry-After", "5");
   return reply;
 }
 
@@ -20,6 +21,7 @@ HttpReply WithError(HttpReply reply, const ApiError& error) {
   HttpReply e = ErrorReply(error);
   reply.status = e.status;
   reply.body = std::move(e.body);
+  for (auto& header : e.headers) reply.headers.push_back(std::move(header));
   return reply;
 }
 
