@@ -293,7 +293,10 @@ void HttpServer::CloseAfterReply(const httplib::Request& req, httplib::Response&
   const std::string type = res.get_header_value("Content-Type");
   res.headers.erase("Content-Type");
   res.set_content_provider(type, [body](size_t, httplib::DataSink& sink) {
-    if (!body->empty()) sink.write(body->data(), body->size());
+    try {  // called outside the library's try
+      if (!body->empty()) sink.write(body->data(), body->size());
+    } catch (...) {
+    }
     return false;
   });
   if (body->empty()) res.headers.erase("Content-Type");
