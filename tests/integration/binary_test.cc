@@ -75,7 +75,7 @@ TEST_SUITE("binary") {
     CHECK(child.ReadAllStderr(1000).find("BETTER_AUTH_SECRET is not set") != std::string::npos);
   }
 
-  TEST_CASE("a key that does not open with the secret stops startup; the key is kept") {
+  TEST_CASE("a key that does not open with the secret stops startup, and the key is kept") {
     const std::string db = TempDb("wrong-secret");
     {
       Child first({kBin, "--port", "0", "--db", db}, {kSecret});

@@ -312,7 +312,7 @@ TEST_SUITE("endpoints") {
     CHECK(not_string->body == R"({"message":"Invalid callbackURL: expected a string"})");
   }
 
-  TEST_CASE("get-session and token with the cookie; the JWT verifies against the JWKS") {
+  TEST_CASE("get-session and token with the cookie, and the JWT verifies against the JWKS") {
     TestServer srv;
     auto c = srv.client();
     auto signup = SignUp(c, "alice@example.com");
@@ -572,7 +572,7 @@ TEST_SUITE("endpoints") {
     CHECK(c.Get("/api/auth/ok")->status == 404);
   }
 
-  TEST_CASE("GET endpoints ignore a Content-Type; repeated Cookie headers are joined") {
+  TEST_CASE("GET endpoints ignore a Content-Type, and repeated Cookie headers are joined") {
     TestServer srv;
     auto c = srv.client();
     CHECK(c.Get(Path("/jwks").c_str(), {{"Content-Type", "text/plain"}})->status == 200);

@@ -256,7 +256,7 @@ TEST_SUITE("http edge") {
     }
   }
 
-  TEST_CASE("an oversized body gets 413 at once, unread; with Expect, instead of 100 Continue") {
+  TEST_CASE("an oversized body gets 413 at once and unread, with Expect instead of 100 Continue") {
     TestServer srv;
     for (const char* expect : {"", "Expect: 100-continue\r\n"}) {
       CAPTURE(expect);

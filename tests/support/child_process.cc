@@ -1,6 +1,7 @@
 #include "tests/support/child_process.h"
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -12,14 +13,20 @@
 
 namespace issuer::testing {
 
-Child::Child(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+Child::Child(const std::vector<std::string>& args, const std::vector<std::string>& env,
+             const std::string& stderr_path) {
   int out[2], err[2];
   REQUIRE(pipe(out) == 0);
   REQUIRE(pipe(err) == 0);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  if (stderr_path.empty()) {
+    posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  }
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);

@@ -13,7 +13,10 @@ namespace issuer::testing {
 //   int port = PortOf(child.ReadLine());
 class Child {
  public:
-  Child(const std::vector<std::string>& args, const std::vector<std::string>& env);
+  // With `stderr_path`, stderr goes to that file (e.g. "/dev/null" for a server under load, whose
+  // log would fill a pipe nobody reads) instead of the pipe ReadAllStderr reads.
+  Child(const std::vector<std::string>& args, const std::vector<std::string>& env,
+        const std::string& stderr_path = "");
   ~Child();
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
