@@ -16,10 +16,12 @@ namespace issuer::server {
 // so 4 slots cap scrypt at 128 MiB and keep 2 cores busy without one hash starving the rest.
 inline constexpr int kScryptSlots = 4;
 
-// How long a sign-in or sign-up waits for a slot. 4 slots on 2 cores hash ~30 passwords a
-// second, so 3 s absorbs a burst of about 100; past it the request gets 503 with Retry-After
-// instead of holding its connection's worker for as long as the queue is.
-inline constexpr std::chrono::milliseconds kScryptWait{3000};
+// How long a sign-in or sign-up waits for a slot. 4 slots on 2 idle cores hash ~30 passwords a
+// second (a third of that on a busy machine, or beside a Better Auth sharing the cores), so 10 s
+// absorbs a burst of 100 to 300; past it the request gets 503 with Retry-After instead of
+// holding its connection's worker for as long as the queue is. Waiting sign-ins would need to
+// arrive at over 100 a second to fill the 1024 workers (server/http/server.h).
+inline constexpr std::chrono::milliseconds kScryptWait{10000};
 
 // Better Auth's password hashing behind kScryptSlots slots, so request threads cannot take
 // gigabytes of scrypt memory at once nor wait for a slot without bound. Thread-safe.

@@ -154,7 +154,7 @@ TEST_SUITE("load") {
   }
 
   TEST_CASE("100 concurrent sign-ins: /token keeps a median under 100 ms, scrypt memory stays "
-            "capped, and a sign-in past the wait gets 503 with Retry-After") {
+            "capped, and any sign-in past the wait gets 503 with Retry-After") {
     LoadedServer srv;
     std::mutex mu;
     std::vector<httplib::Result> answers;
