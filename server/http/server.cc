@@ -128,39 +128,18 @@ void HttpServer::Configure() {
   server_.set_keep_alive_timeout(kKeepAliveSeconds);
   server_.set_keep_alive_max_count(kKeepAliveMaxRequests);
   server_.set_payload_max_length(kMaxBodyBytes);  // a backstop: Guard sorts bodies out first
-  // The callbacks below run outside the library's try (an exception would end the process):
-  // each catches everything.
-  server_.set_expect_100_continue_handler([this](const httplib::Request& req,
-                                                 httplib::Response& res) {
-    try {
-      return ExpectContinue(req, res);
-    } catch (...) {
-      Fail(req, res);
-      return res.status;
-    }
-  });
+  // ExpectContinue, LibraryError, LogRequest and the closing content provider run outside the
+  // library's try (an exception there would end the process): each catches everything.
+  using Req = const httplib::Request&;
+  server_.set_expect_100_continue_handler(
+      [this](Req req, httplib::Response& res) { return ExpectContinue(req, res); });
   server_.set_error_handler(httplib::Server::HandlerWithResponse(
-      [this](const httplib::Request& req, httplib::Response& res) {
-        try {
-          return LibraryError(req, res);
-        } catch (...) {
-          return HandlerResponse::Unhandled;
-        }
-      }));
-  server_.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-    try {
-      connections_.End(req);
-      log_.Info("request", req.method + " " + LoggablePath(req.path) + " " +
-                               std::to_string(res.status));
-    } catch (...) {
-    }
-  });
+      [this](Req req, httplib::Response& res) { return LibraryError(req, res); }));
+  server_.set_logger([this](Req req, const httplib::Response& res) { LogRequest(req, res); });
   server_.set_pre_routing_handler(
-      [this](const httplib::Request& req, httplib::Response& res) { return Guard(req, res); });
+      [this](Req req, httplib::Response& res) { return Guard(req, res); });
   server_.set_exception_handler(
-      [this](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
-        Fail(req, res);
-      });
+      [this](Req req, httplib::Response& res, std::exception_ptr) { Fail(req, res); });
 }
 
 void HttpServer::AddRoutes() {
@@ -209,10 +188,14 @@ HandlerResponse HttpServer::Guard(const httplib::Request& req, httplib::Response
 
 // A client that waits for 100 Continue gets it only for a body the server will read; any other
 // answer is final (and closes the connection, should the client send its body all the same).
-int HttpServer::ExpectContinue(const httplib::Request& req, httplib::Response& res) {
-  const Route* route = FindRoute(req.method, req.path);
-  if (PlanFor(req, route != nullptr, FramingOf(req)) != Plan::kAnswerAndClose) return 100;
-  Guard(req, res);
+int HttpServer::ExpectContinue(const httplib::Request& req, httplib::Response& res) noexcept {
+  try {
+    const Route* route = FindRoute(req.method, req.path);
+    if (PlanFor(req, route != nullptr, FramingOf(req)) != Plan::kAnswerAndClose) return 100;
+    Guard(req, res);
+  } catch (...) {
+    Fail(req, res);
+  }
   return res.status;
 }
 
@@ -220,18 +203,31 @@ int HttpServer::ExpectContinue(const httplib::Request& req, httplib::Response& r
 // parse (it refuses unknown methods such as PROPFIND there), a Range it could not parse, a body
 // it could not read. Unread bytes may follow, so the connection closes. The app's own replies
 // have a body, or a closing provider, or are 404s after a body was read in full: left as they are.
-HandlerResponse HttpServer::LibraryError(const httplib::Request& req, httplib::Response& res) {
+HandlerResponse HttpServer::LibraryError(const httplib::Request& req,
+                                         httplib::Response& res) noexcept {
   if (!res.body.empty() || res.content_provider_ || res.status == 404) {
     return HandlerResponse::Unhandled;
   }
-  if (res.status == 413) WriteReply(ErrorReply({ApiCode::kPayloadTooLarge, ""}), res);
-  CloseAfterReply(req, res);
+  try {
+    if (res.status == 413) WriteReply(ErrorReply({ApiCode::kPayloadTooLarge, ""}), res);
+    CloseAfterReply(req, res);
+  } catch (...) {
+  }
   return HandlerResponse::Handled;
+}
+
+void HttpServer::LogRequest(const httplib::Request& req, const httplib::Response& res) noexcept {
+  try {
+    connections_.End(req);
+    log_.Info("request", req.method + " " + LoggablePath(req.path) + " " +
+                             std::to_string(res.status));
+  } catch (...) {
+  }
 }
 
 // An exception anywhere in a request: a generic 500 (no EXCEPTION_WHAT header, no details), and
 // the connection closes since the body may be half read.
-void HttpServer::Fail(const httplib::Request& req, httplib::Response& res) {
+void HttpServer::Fail(const httplib::Request& req, httplib::Response& res) noexcept {
   try {
     log_.Error("unhandled_exception");
     res = httplib::Response();

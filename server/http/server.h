@@ -72,9 +72,10 @@ class HttpServer {
   void AddRoutes();
   const Route* FindRoute(const std::string& method, const std::string& path) const;
   HandlerResponse Guard(const httplib::Request& req, httplib::Response& res);
-  int ExpectContinue(const httplib::Request& req, httplib::Response& res);
-  HandlerResponse LibraryError(const httplib::Request& req, httplib::Response& res);
-  void Fail(const httplib::Request& req, httplib::Response& res);
+  int ExpectContinue(const httplib::Request& req, httplib::Response& res) noexcept;
+  HandlerResponse LibraryError(const httplib::Request& req, httplib::Response& res) noexcept;
+  void LogRequest(const httplib::Request& req, const httplib::Response& res) noexcept;
+  void Fail(const httplib::Request& req, httplib::Response& res) noexcept;
   void ReadThenDispatch(const Route& route, const httplib::Request& req, httplib::Response& res,
                         const httplib::ContentReader& reader);
   void AnswerUnread(const Route* route, const httplib::Request& req, Framing framing,
