@@ -23,8 +23,6 @@ Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, const Clock& clock
   app->keys_ = std::make_unique<KeyManager>(*app->repo_, app->loaded_.secrets.ring,
                                             config.key_policy, clock, random, log);
   if (Status st = app->keys_->Load(); !st.ok()) return st.error();
-  // The first key is made now, not on a request.
-  if (Status st = app->keys_->Maintain(); !st.ok()) return st.error();
   app->auth_ = std::make_unique<AuthContext>(config, app->loaded_.secrets, *app->repo_,
                                              *app->keys_, clock, random, log);
   if (config.production()) app->limiter_ = std::make_unique<RateLimiter>(clock);
@@ -36,6 +34,9 @@ Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, const Clock& clock
 Result<int> App::Bind() {
   auto port = http_->Bind();
   if (!port.ok()) return port;
+  // The first key is made now, not on a request; and only once the address is ours, so an
+  // instance that cannot bind writes nothing.
+  if (Status st = keys_->Maintain(); !st.ok()) return st.error();
   Config& config = loaded_.config;
   if (options_.base_url_from_bind && config.base_origin.empty()) {
     config.base_origin = "http://" + config.host + ":" + std::to_string(*port);

@@ -43,7 +43,8 @@ class App {
   }
   ~App();
 
-  // Binds the configured host and port; returns the bound port. kUnavailable if taken.
+  // Binds the configured host and port, then makes the first signing key if there is none;
+  // returns the bound port. kUnavailable if the address is taken.
   Result<int> Bind();
   // Serves (and polls the store for key changes) until Stop(); false if the accept loop failed
   // on its own. REQUIRES: Bind() succeeded.

@@ -48,14 +48,8 @@ Entry Lookup(ApiCode code) {
     case ApiCode::kDeferSessionRequired:
       return {405, "METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED",
               "POST method requires deferSessionRefresh to be enabled in session config"};
-    case ApiCode::kLengthRequired:
-      return {411, "LENGTH_REQUIRED", "Length Required"};
     case ApiCode::kPayloadTooLarge:
       return {413, "PAYLOAD_TOO_LARGE", "Request body too large"};
-    case ApiCode::kBadContentLength:
-      return {400, "BAD_REQUEST", "Invalid Content-Length"};
-    case ApiCode::kUnsupportedContentEncoding:
-      return {415, "UNSUPPORTED_MEDIA_TYPE", "Content-Encoding is not supported"};
     case ApiCode::kTooManyRequests:
       return {429, nullptr, "Too many requests. Please try again later."};
     case ApiCode::kServiceUnavailable:

@@ -25,10 +25,7 @@ enum class ApiCode {
   kInvalidCallbackUrl,            // 403 INVALID_CALLBACK_URL
   kCallbackUrlNotString,          // 400, no code (as Better Auth)
   kDeferSessionRequired,          // 405 METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED
-  kLengthRequired,                // 411 LENGTH_REQUIRED (chunked request bodies)
-  kPayloadTooLarge,               // 413 PAYLOAD_TOO_LARGE
-  kBadContentLength,              // 400 BAD_REQUEST (malformed Content-Length)
-  kUnsupportedContentEncoding,    // 415 UNSUPPORTED_MEDIA_TYPE (compressed request bodies)
+  kPayloadTooLarge,               // 413 PAYLOAD_TOO_LARGE (a body over 64 KiB)
   kTooManyRequests,               // 429, no code
   kServiceUnavailable,            // 503 SERVICE_UNAVAILABLE (database busy, disk full)
   kInternal,                      // 500 INTERNAL_SERVER_ERROR, never with details

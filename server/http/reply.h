@@ -11,7 +11,8 @@ namespace issuer::server {
 // A 200 reply with a JSON body (already serialised).
 HttpReply JsonReply(std::string body);
 
-// The status and {"message","code"} body of `error`.
+// The status and {"message","code"} body of `error`. Every 503 also carries Retry-After (the one
+// place it is added, so every transient failure tells clients when to come back).
 HttpReply ErrorReply(const ApiError& error);
 
 // Turns `reply` into an error reply, keeping the headers (cookies) it already carries.

@@ -2,24 +2,47 @@
 
 #include <httplib.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstddef>
 #include <string>
 #include <vector>
 
 #include "common/logger.h"
 #include "common/result.h"
 #include "server/config/config.h"
+#include "server/http/framing.h"
 #include "server/http/rate_limiter.h"
 #include "server/http/route.h"
+#include "server/http/sockets.h"
 
 namespace issuer::server {
 
-// Requests above this size are refused (413) before they are read.
-inline constexpr size_t kMaxBodyBytes = 64 * 1024;
+// Sizing of the HTTP layer (README "Limits of the HTTP layer"). cpp-httplib 0.11.4 gives every
+// open connection a worker thread for as long as it stays open, busy or idle, and times out
+// each read rather than a whole request, so a client that sends a header byte a second holds
+// its worker for as long as it likes.
+// - kMaxWorkers: one worker per open connection, so room for 500+ idle or slow clients plus
+//   the same again for real traffic. An idle worker costs a few pages of stack and a busy one
+//   mostly waits on its socket; the one heavy task, password hashing, has its own 4 slots.
+//   Past it, new connections wait in the queue: only a front proxy bounds clients beyond it.
+// - kReadTimeout: a client silent for this long in the middle of a request is dropped.
+// - kKeepAlive: Node's default keepAliveTimeout, so proxies set up for Better Auth fit; an idle
+//   connection gives its worker back after it.
+// - kDrain: on stop, requests in progress get this long to be answered; idle connections are
+//   closed at once.
+inline constexpr size_t kMaxWorkers = 1024;
+inline constexpr time_t kReadTimeoutSeconds = 5;
+inline constexpr time_t kWriteTimeoutSeconds = 5;
+inline constexpr time_t kKeepAliveSeconds = 5;
+inline constexpr size_t kKeepAliveMaxRequests = 1000;
+inline constexpr std::chrono::milliseconds kDrain{5000};
 
-// cpp-httplib 0.11.4 serving a fixed table of routes, with guards for the library's weaknesses
-// (security notes §4.1): unknown routes are answered before any body is read or any route
-// regex runs; chunked and compressed request bodies and oversized or malformed Content-Length
-// are refused; exceptions become a generic 500 with no EXCEPTION_WHAT header.
+// cpp-httplib 0.11.4 serving a fixed table of routes, guarded against its known weaknesses
+// (security notes §4): a request body is read in full under kMaxBodyBytes or the connection
+// closes after the reply (never left to be parsed as a next request); compressed bodies are
+// read as sent, as Better Auth reads them; no SO_REUSEPORT; exceptions become a generic 500;
+// no exception reaches the library's threads or callbacks outside its own try.
 //   HttpServer http(config, routes, limiter, log);
 //   auto port = http.Bind();          // --port 0 picks one
 //   std::thread t([&] { http.Serve(); });
@@ -28,25 +51,48 @@ class HttpServer {
  public:
   // `limiter` (may be null: no rate limiting) is applied to every route before its handler.
   HttpServer(const Config& config, std::vector<Route> routes, RateLimiter* limiter, Logger& log);
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds config.host:config.port; returns the bound port. kUnavailable if the address is
-  // taken or invalid.
+  // Binds config.host:config.port; returns the bound port. kUnavailable, naming the address,
+  // if it is taken (also by another process: no SO_REUSEPORT) or invalid.
   Result<int> Bind();
   // Serves until Stop(); false if the accept loop failed on its own. REQUIRES: Bind() succeeded.
   bool Serve();
-  // Stops accepting; in-flight requests finish. Safe from any thread once Serve() runs.
+  // Stops accepting and closes idle connections at once; requests in progress get kDrain to be
+  // answered, then their connections close too; Serve() returns when all are done. Safe from
+  // any thread once Serve() runs.
   void Stop();
   bool running() const { return server_.is_running(); }
 
  private:
+  using HandlerResponse = httplib::Server::HandlerResponse;
+
+  void Configure();
+  void AddRoutes();
   const Route* FindRoute(const std::string& method, const std::string& path) const;
-  httplib::Server::HandlerResponse Guard(const httplib::Request& req, httplib::Response& res);
-  void Dispatch(const Route& route, const httplib::Request& req, httplib::Response& res);
+  HandlerResponse Guard(const httplib::Request& req, httplib::Response& res);
+  int ExpectContinue(const httplib::Request& req, httplib::Response& res) noexcept;
+  HandlerResponse LibraryError(const httplib::Request& req, httplib::Response& res) noexcept;
+  void LogRequest(const httplib::Request& req, const httplib::Response& res) noexcept;
+  void Fail(const httplib::Request& req, httplib::Response& res) noexcept;
+  void ReadThenDispatch(const Route& route, const httplib::Request& req, httplib::Response& res,
+                        const httplib::ContentReader& reader);
+  void AnswerUnread(const Route* route, const httplib::Request& req, Framing framing,
+                    httplib::Response& res);
+  void Dispatch(const Route& route, const httplib::Request& req, std::string body,
+                httplib::Response& res);
+  void CloseAfterReply(const httplib::Request& req, httplib::Response& res) const;
+  void Cut(bool all);
 
   const Config& config_;
   RateLimiter* limiter_;
   Logger& log_;
   std::vector<Route> routes_;
+  Connections connections_;
+  int listener_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
   httplib::Server server_;
 };
 

@@ -18,7 +18,11 @@ void KeyPoller::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!cv_.wait_for(lock, period_, [this] { return stop_; })) {
     lock.unlock();
-    keys_.Tick();
+    try {
+      keys_.Tick();
+    } catch (...) {
+      // Nothing may end this thread (and with it the process); the next poll tries again.
+    }
     lock.lock();
   }
 }

@@ -43,12 +43,14 @@ std::variant<storage::UserRow, ApiError> CheckPassword(AuthContext& ctx, const S
   auto found = ctx.repo.FindCredentialUser(form.email);
   if (!found.ok()) return LoggedFailure(ctx, found.error());
   if (!found->has_value() || !(*found)->password) {
-    (void)ctx.passwords.Hash(form.password);  // even out timing for unknown users
+    // Even out timing for unknown users; a busy gate answers 503 whether the user exists or not.
+    auto hashed = ctx.passwords.Hash(form.password);
+    if (!hashed.ok()) return FromError(hashed.error());
     return ApiError{ApiCode::kInvalidEmailOrPassword, ""};
   }
-  if (!ctx.passwords.Verify(form.password, *(*found)->password)) {
-    return ApiError{ApiCode::kInvalidEmailOrPassword, ""};
-  }
+  auto match = ctx.passwords.Verify(form.password, *(*found)->password);
+  if (!match.ok()) return FromError(match.error());
+  if (!*match) return ApiError{ApiCode::kInvalidEmailOrPassword, ""};
   return std::move((*found)->user);
 }
 

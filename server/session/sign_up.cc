@@ -54,10 +54,10 @@ std::variant<storage::SessionRow, ApiError> CreateAccount(AuthContext& ctx,
   const int64_t now = ctx.clock.NowMs();
   *user = storage::UserRow{GenerateId(ctx.random), form.name, form.email, false, form.image,
                            now, now, {}};
-  std::string hash = ctx.passwords.Hash(form.password);
-  if (hash.empty()) return ApiError{ApiCode::kServiceUnavailable, ""};
+  auto hash = ctx.passwords.Hash(form.password);
+  if (!hash.ok()) return FromError(hash.error());
   storage::AccountRow account{GenerateId(ctx.random), user->id, "credential", user->id,
-                              std::move(hash), now, now};
+                              std::move(*hash), now, now};
   storage::SessionRow session = NewSession(ctx, user->id, request, form.remember);
   Status st = ctx.repo.CreateUserWithAccount(*user, account, session);
   if (!st.ok() && st.error().code == Errc::kConflict) {

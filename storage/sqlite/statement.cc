@@ -1,5 +1,7 @@
 #include "storage/sqlite/statement.h"
 
+#include <limits>
+
 namespace issuer::storage {
 
 Error SqliteError(sqlite3* db, int rc, std::string_view context) {
@@ -32,9 +34,16 @@ Result<Statement> Statement::Prepare(sqlite3* db, std::string_view sql) {
   return Statement(st);
 }
 
+void Statement::CheckBind(int rc) {
+  if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+}
+
 void Statement::BindText(int index, std::string_view text) {
-  sqlite3_bind_text(st_.get(), index, text.data(), static_cast<int>(text.size()),
-                    SQLITE_TRANSIENT);
+  if (text.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
+    return CheckBind(SQLITE_TOOBIG);
+  }
+  CheckBind(sqlite3_bind_text(st_.get(), index, text.data(), static_cast<int>(text.size()),
+                              SQLITE_TRANSIENT));
 }
 
 void Statement::BindOptionalText(int index, const std::optional<std::string>& text) {
@@ -46,12 +55,16 @@ void Statement::BindOptionalText(int index, const std::optional<std::string>& te
 }
 
 void Statement::BindInt64(int index, int64_t value) {
-  sqlite3_bind_int64(st_.get(), index, value);
+  CheckBind(sqlite3_bind_int64(st_.get(), index, value));
 }
 
-void Statement::BindNull(int index) { sqlite3_bind_null(st_.get(), index); }
+void Statement::BindNull(int index) { CheckBind(sqlite3_bind_null(st_.get(), index)); }
 
 Statement::StepResult Statement::Step() {
+  if (bind_rc_ != SQLITE_OK) {
+    last_rc_ = bind_rc_;
+    return kError;
+  }
   last_rc_ = sqlite3_step(st_.get());
   if (last_rc_ == SQLITE_ROW) return kRow;
   if (last_rc_ == SQLITE_DONE) return kDone;
@@ -59,8 +72,9 @@ Statement::StepResult Statement::Step() {
 }
 
 void Statement::Reset() {
-  sqlite3_reset(st_.get());
-  sqlite3_clear_bindings(st_.get());
+  (void)sqlite3_reset(st_.get());
+  (void)sqlite3_clear_bindings(st_.get());  // always SQLITE_OK
+  bind_rc_ = SQLITE_OK;
 }
 
 int Statement::ColumnCount() const { return sqlite3_column_count(st_.get()); }

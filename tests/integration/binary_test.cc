@@ -1,16 +1,19 @@
 // The real build/ba-issuer binary: command line, ready line, signals and exit codes.
 #include <doctest/doctest.h>
-#include <httplib.h>
+#include <signal.h>
 
-#include <cstdlib>
+#include <algorithm>
+#include <httplib.h>
 #include <string>
 #include <vector>
 
-#include "tests/support/child.h"
+#include "tests/support/child_process.h"
+
+using issuer::testing::Child;
+using issuer::testing::PortOf;
+using issuer::testing::TempDb;
 
 namespace {
-
-using namespace issuer::testing;
 
 const std::string kBin = BA_ISSUER_BIN;
 const std::string kSecret = "BETTER_AUTH_SECRET=binary-test-secret-0123456789abcdefgh";
@@ -72,7 +75,7 @@ TEST_SUITE("binary") {
     CHECK(child.ReadAllStderr(1000).find("BETTER_AUTH_SECRET is not set") != std::string::npos);
   }
 
-  TEST_CASE("a key that does not open with the secret stops startup, the key is kept") {
+  TEST_CASE("a key that does not open with the secret stops startup, and the key is kept") {
     const std::string db = TempDb("wrong-secret");
     {
       Child first({kBin, "--port", "0", "--db", db}, {kSecret});

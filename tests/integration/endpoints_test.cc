@@ -58,7 +58,7 @@ json Body(const httplib::Result& res) { return json::parse(res->body); }
 
 // Sends raw bytes and returns the raw response (the library client percent-decodes header
 // values, so exact wire checks need this).
-std::string RawExchange(int port, const std::string& request, const std::string& later = "") {
+std::string RawExchange(int port, const std::string& request) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -67,10 +67,6 @@ std::string RawExchange(int port, const std::string& request, const std::string&
   REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
   REQUIRE(send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
           static_cast<ssize_t>(request.size()));
-  if (!later.empty()) {  // after the server has answered the first part
-    usleep(300000);
-    (void)send(fd, later.data(), later.size(), MSG_NOSIGNAL);
-  }
   std::string response;
   char buf[4096];
   timeval tv{5, 0};
@@ -332,7 +328,7 @@ TEST_SUITE("endpoints") {
     CHECK(not_string->body == R"({"message":"Invalid callbackURL: expected a string"})");
   }
 
-  TEST_CASE("get-session and token with the cookie, the JWT verifies against the JWKS") {
+  TEST_CASE("get-session and token with the cookie, and the JWT verifies against the JWKS") {
     TestServer srv;
     auto c = srv.client();
     auto signup = SignUp(c, "alice@example.com");
@@ -592,57 +588,7 @@ TEST_SUITE("endpoints") {
     CHECK(c.Get("/api/auth/ok")->status == 404);
   }
 
-  TEST_CASE("bad framing and oversized bodies are refused before they are read") {
-    TestServer srv;
-    auto c = srv.client();
-    const std::string too_large =
-        RawPost(srv.port(), Path("/sign-up/email"),
-                "Content-Type: application/json\r\nContent-Length: 65537\r\n", "{");
-    CHECK(too_large.rfind("HTTP/1.1 413", 0) == 0);
-    CHECK(too_large.find(R"({"message":"Request body too large","code":"PAYLOAD_TOO_LARGE"})") !=
-          std::string::npos);
-    for (const char* length : {"-1", "+5", "0x10", "99999999999999999999999", "5, 5"}) {
-      const std::string bad = RawPost(srv.port(), Path("/sign-in/email"),
-                                      std::string("Content-Length: ") + length + "\r\n", "{}");
-      CHECK(bad.rfind("HTTP/1.1 4", 0) == 0);
-    }
-    const std::string gzip = RawPost(
-        srv.port(), Path("/sign-in/email"),
-        "Content-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: 2\r\n", "{}");
-    CHECK(gzip.rfind("HTTP/1.1 415", 0) == 0);
-    const std::string chunked = RawPost(
-        srv.port(), Path("/sign-in/email"),
-        "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n", "-2\r\n{}\r\n0\r\n\r\n");
-    CHECK(chunked.rfind("HTTP/1.1 411", 0) == 0);
-    CHECK(chunked.find(R"({"message":"Length Required","code":"LENGTH_REQUIRED"})") != std::string::npos);
-    // The server is still there.
-    CHECK(c.Get(Path("/ok").c_str())->status == 200);
-  }
-
-  TEST_CASE("a refused body is still read, so it cannot pose as a second request") {
-    TestServer srv;
-    const std::string inner = "GET /api/auth/ok HTTP/1.1\r\nHost: x\r\n\r\n";
-    const std::string headers = "POST " + Path("/sign-out") +
-                                " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: text/plain\r\n"
-                                "Content-Length: " +
-                                std::to_string(inner.size()) + "\r\n\r\n";
-    // The body arrives late, as a slow client (or a proxy) would send it.
-    const std::string wire = RawExchange(srv.port(), headers, inner);
-    CHECK(wire.rfind("HTTP/1.1 415", 0) == 0);
-    CHECK(wire.find(R"({"ok":true})") == std::string::npos);  // the body was not run
-  }
-
-  TEST_CASE("Expect: 100-continue gets the refusal instead of 100 Continue") {
-    TestServer srv;
-    const std::string wire = RawExchange(
-        srv.port(), "POST " + Path("/sign-up/email") +
-                        " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n"
-                        "Content-Length: 100000\r\nExpect: 100-continue\r\n\r\n");
-    CHECK(wire.rfind("HTTP/1.1 413", 0) == 0);
-    CHECK(wire.find("100 Continue") == std::string::npos);
-  }
-
-  TEST_CASE("GET endpoints ignore a Content-Type, repeated Cookie headers are joined") {
+  TEST_CASE("GET endpoints ignore a Content-Type, and repeated Cookie headers are joined") {
     TestServer srv;
     auto c = srv.client();
     CHECK(c.Get(Path("/jwks").c_str(), {{"Content-Type", "text/plain"}})->status == 200);

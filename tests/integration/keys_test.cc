@@ -19,7 +19,7 @@
 #include "keys/jwk.h"
 #include "keys/jws.h"
 #include "storage/sqlite/connection.h"
-#include "tests/support/child.h"
+#include "tests/support/child_process.h"
 
 namespace issuer::testing {
 namespace {
@@ -63,8 +63,7 @@ class Server {
     std::vector<std::string> args = {kBin, "--port", "0", "--db", db,
                                      "--base-url", "http://localhost:3000"};
     args.insert(args.end(), extra.begin(), extra.end());
-    child_ = std::make_unique<Child>(args, std::vector<std::string>{secret},
-                                     /*discard_stderr=*/true);
+    child_ = std::make_unique<Child>(args, std::vector<std::string>{secret}, "/dev/null");
     const std::string line = child_->ReadLine();
     REQUIRE(line.rfind("listening on", 0) == 0);
     port_ = PortOf(line);

@@ -176,16 +176,17 @@ export async function startServer(kind, opts = {}) {
 }
 
 /**
- * Raw HTTP request with exactly the headers given (plus Host and, for a body, Content-Length).
+ * Raw HTTP request with exactly the headers given (plus Host and, for a body, Content-Length;
+ * with `chunked`, Transfer-Encoding: chunked and the body in two chunks instead).
  * body: string | Buffer | undefined. Returns { status, statusText, headers (lower-cased, joined),
  * setCookies (array), rawHeaders, text, json (parsed or undefined) }.
  */
-export function rawRequest(url, { method = "GET", headers = {}, body } = {}) {
+export function rawRequest(url, { method = "GET", headers = {}, body, chunked = false } = {}) {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const data = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(body, "utf8");
     const hdrs = { ...headers };
-    if (data !== undefined && !Object.keys(hdrs).some((k) => k.toLowerCase() === "content-length")) {
+    if (data !== undefined && !chunked && !Object.keys(hdrs).some((k) => k.toLowerCase() === "content-length")) {
       hdrs["content-length"] = String(data.length);
     }
     const req = http.request(
@@ -232,7 +233,12 @@ export function rawRequest(url, { method = "GET", headers = {}, body } = {}) {
     );
     req.on("error", reject);
     req.setTimeout(30000, () => req.destroy(new Error(`timeout: ${method} ${url}`)));
-    if (data !== undefined) req.write(data);
+    if (data !== undefined && chunked) {
+      req.write(data.subarray(0, 10));
+      req.write(data.subarray(10));
+    } else if (data !== undefined) {
+      req.write(data);
+    }
     req.end();
   });
 }

@@ -21,7 +21,7 @@ TEST_SUITE("api_error") {
           R"({"message":"Password too short","code":"PASSWORD_TOO_SHORT"})");
     CHECK(WireBody(ApiCode::kPayloadTooLarge) ==
           R"({"message":"Request body too large","code":"PAYLOAD_TOO_LARGE"})");
-    CHECK(ToWire({ApiCode::kLengthRequired, ""}).status == 411);
+    CHECK(ToWire({ApiCode::kPayloadTooLarge, ""}).status == 413);
     CHECK(ToWire({ApiCode::kDeferSessionRequired, ""}).status == 405);
     SUBCASE("no code where Better Auth sends none") {
       CHECK(ToWire({ApiCode::kCallbackUrlNotString, ""}).status == 400);

@@ -30,7 +30,7 @@ TEST_SUITE("render") {
     CHECK(JwtClaims(Alice(), kT0, 60, "i", "a").at("exp") == 1795499074 + 60);
   }
 
-  TEST_CASE("JwtClaims: app columns sit between updatedAt and id, custom iss and aud") {
+  TEST_CASE("JwtClaims: app columns sit between updatedAt and id, and custom iss and aud") {
     storage::UserRow user = Alice();
     user.email_verified = true;
     user.image = "https://img/a.png";
