@@ -4,12 +4,13 @@
 //
 // Command line mirrors ba-issuer's contract (docs: shared/design/architecture.md):
 //   node ref-server.mjs [--host 127.0.0.1] [--port 0] [--db FILE|:memory:] [--base-url URL]
-//                      [--rotation-interval S] [--grace-period S]
+//                      [--rotation-interval S] [--grace-period S] [--key-alg ALG]
 // Environment: DB_PATH (if --db is not given), BETTER_AUTH_SECRET, BASE_URL / BETTER_AUTH_URL
 // (Better Auth's own lookup applies when --base-url is absent), NODE_ENV (defaults to development),
-// BA_ROTATION_INTERVAL / BA_GRACE_PERIOD (if the flags are not given).
+// BA_ROTATION_INTERVAL / BA_GRACE_PERIOD / BA_KEY_ALG (if the flags are not given).
 // Rotation interval and grace period are seconds, passed as jwt({ jwks: { rotationInterval, gracePeriod } })
-// only when set; without them the plugin is plain jwt().
+// only when set; without them the plugin is plain jwt(). The key algorithm (EdDSA, ES256, ES512, RS256, PS256, ...)
+// is passed as jwt({ jwks: { keyPairConfig: { alg } } }) when set (jose's defaults: the alg's curve, RSA modulus 2048).
 //
 // At start it runs Better Auth's own migrations, then prints exactly
 //   listening on http://HOST:PORT
@@ -71,9 +72,11 @@ function seconds(name, flag, envName) {
 }
 const rotationInterval = seconds("rotation interval", "rotation-interval", "BA_ROTATION_INTERVAL");
 const gracePeriod = seconds("grace period", "grace-period", "BA_GRACE_PERIOD");
+const keyAlg = args["key-alg"] ?? (process.env.BA_KEY_ALG || undefined);
 const jwksOptions = {
   ...(rotationInterval !== undefined ? { rotationInterval } : {}),
   ...(gracePeriod !== undefined ? { gracePeriod } : {}),
+  ...(keyAlg !== undefined ? { keyPairConfig: { alg: keyAlg } } : {}),
 };
 
 const database = new Database(dbPath);
