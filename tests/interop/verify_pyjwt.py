@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Verify a JWT with PyJWT (Debian python3-jwt + python3-cryptography) against a remote JWKS.
 
-Usage: /usr/bin/python3 verify_pyjwt.py JWKS_URL TOKEN ISSUER AUDIENCE
+Usage: /usr/bin/python3 verify_pyjwt.py JWKS_URL TOKEN ISSUER AUDIENCE [ALGORITHMS]
+
+ALGORITHMS: the algorithms PyJWT may accept, comma-separated (default EdDSA), e.g. ES256,RS256.
 
 Prints one JSON object on stdout:
   {"ok": true, "header": {...}, "claims": {...}, "jwk": {...}, "pyjwt": "2.x"}   exit 0
@@ -16,17 +18,18 @@ import jwt
 
 
 def main(argv):
-    if len(argv) != 5:
-        print(json.dumps({"ok": False, "error": "usage: verify_pyjwt.py JWKS_URL TOKEN ISSUER AUDIENCE"}))
+    if len(argv) not in (5, 6):
+        print(json.dumps({"ok": False, "error": "usage: verify_pyjwt.py JWKS_URL TOKEN ISSUER AUDIENCE [ALGORITHMS]"}))
         return 2
     jwks_url, token, issuer, audience = argv[1:5]
+    algorithms = argv[5].split(",") if len(argv) == 6 else ["EdDSA"]
     try:
         client = jwt.PyJWKClient(jwks_url, cache_keys=False)
         signing_key = client.get_signing_key_from_jwt(token)
         claims = jwt.decode(
             token,
             signing_key.key,
-            algorithms=["EdDSA"],
+            algorithms=algorithms,
             audience=audience,
             issuer=issuer,
             options={"require": ["exp", "iat", "iss", "aud", "sub"]},
