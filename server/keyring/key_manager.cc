@@ -72,7 +72,7 @@ Status KeyManager::Reload() {
   auto ring = keys::KeyRing::Open(ToStoredKeys(std::move(*rows)), secrets_, policy_,
                                   clock_.NowMs());
   if (!ring.ok()) return ring.error();
-  ring_.store(std::make_shared<const keys::KeyRing>(std::move(*ring)));
+  set_ring(std::make_shared<const keys::KeyRing>(std::move(*ring)));
   fingerprint_ = std::move(fingerprint);
   return Status::Ok();
 }

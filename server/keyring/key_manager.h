@@ -72,7 +72,14 @@ class KeyManager {
   Status MaintainLocked();
   Result<bool> MaintainOnce();
   Result<bool> MaintainAlg(const keys::KeyPolicy& policy);
-  std::shared_ptr<const keys::KeyRing> ring() const { return ring_.load(); }
+  std::shared_ptr<const keys::KeyRing> ring() const {
+    std::lock_guard<std::mutex> lock(ring_mu_);
+    return ring_;
+  }
+  void set_ring(std::shared_ptr<const keys::KeyRing> ring) {
+    std::lock_guard<std::mutex> lock(ring_mu_);
+    ring_ = std::move(ring);
+  }
 
   storage::Repository& repo_;
   const keys::SecretRing secrets_;
@@ -81,7 +88,10 @@ class KeyManager {
   Random random_;
   Logger& log_;
   std::mutex reload_mu_;  // serialises Reload and key creation
-  std::atomic<std::shared_ptr<const keys::KeyRing>> ring_;
+  // Not std::atomic<std::shared_ptr>: libstdc++ 12's load() releases its lock bit with
+  // memory_order_relaxed, which TSan reports as a race with store().
+  mutable std::mutex ring_mu_;  // guards ring_; held only to copy or replace the pointer
+  std::shared_ptr<const keys::KeyRing> ring_;
   std::atomic<int64_t> data_version_{-1};
   std::string fingerprint_;  // digest of the rows last loaded; guarded by reload_mu_
   std::mutex jwks_mu_;

@@ -4,7 +4,7 @@
 //
 // Command line mirrors ba-issuer's contract (docs: shared/design/architecture.md):
 //   node ref-server.mjs [--host 127.0.0.1] [--port 0] [--db FILE|:memory:] [--base-url URL]
-//                      [--rotation-interval S] [--grace-period S] [--key-alg ALG]
+//                      [--rotation-interval S] [--grace-period S] [--alg ALG]
 // Environment: DB_PATH (if --db is not given), BETTER_AUTH_SECRET, BASE_URL / BETTER_AUTH_URL
 // (Better Auth's own lookup applies when --base-url is absent), NODE_ENV (defaults to development),
 // BA_ROTATION_INTERVAL / BA_GRACE_PERIOD / BA_KEY_ALG (if the flags are not given).
@@ -72,7 +72,7 @@ function seconds(name, flag, envName) {
 }
 const rotationInterval = seconds("rotation interval", "rotation-interval", "BA_ROTATION_INTERVAL");
 const gracePeriod = seconds("grace period", "grace-period", "BA_GRACE_PERIOD");
-const keyAlg = args["key-alg"] ?? (process.env.BA_KEY_ALG || undefined);
+const keyAlg = args.alg ?? (process.env.BA_KEY_ALG || undefined);
 const jwksOptions = {
   ...(rotationInterval !== undefined ? { rotationInterval } : {}),
   ...(gracePeriod !== undefined ? { gracePeriod } : {}),
