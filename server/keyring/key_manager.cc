@@ -54,7 +54,11 @@ Status KeyManager::Reload() {
   for (storage::JwkRow& row : *rows) stored.push_back(ToStoredKey(std::move(row)));
   auto ring = keys::KeyRing::Open(std::move(stored), secrets_, policy_, clock_.NowMs());
   if (!ring.ok()) return ring.error();
-  ring_.store(std::make_shared<const keys::KeyRing>(std::move(*ring)));
+  auto loaded = std::make_shared<const keys::KeyRing>(std::move(*ring));
+  {
+    std::lock_guard<std::mutex> lock(ring_mu_);
+    ring_.swap(loaded);  // the old ring is released after the lock
+  }
   fingerprint_ = std::move(fingerprint);
   return Status::Ok();
 }

@@ -42,7 +42,10 @@ class KeyManager {
  private:
   Status Reload();
   Status MakeKeyIfNone();
-  std::shared_ptr<const keys::KeyRing> ring() const { return ring_.load(); }
+  std::shared_ptr<const keys::KeyRing> ring() const {
+    std::lock_guard<std::mutex> lock(ring_mu_);
+    return ring_;
+  }
 
   storage::Repository& repo_;
   const keys::SecretRing secrets_;
@@ -51,7 +54,10 @@ class KeyManager {
   Random random_;
   Logger& log_;
   std::mutex reload_mu_;  // serialises Reload and key creation
-  std::atomic<std::shared_ptr<const keys::KeyRing>> ring_;
+  // Not std::atomic<std::shared_ptr>: libstdc++ 12's load() releases its lock bit with
+  // memory_order_relaxed, which TSan reports as a race with store().
+  mutable std::mutex ring_mu_;  // guards ring_; held only to copy or replace the pointer
+  std::shared_ptr<const keys::KeyRing> ring_;
   std::atomic<int64_t> data_version_{-1};
   std::string fingerprint_;  // ids and expiries of the rows last loaded; guarded by reload_mu_
 };
