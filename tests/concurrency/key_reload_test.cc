@@ -30,8 +30,8 @@ using nlohmann::json;
 
 constexpr int64_t kStepMs = 60'000;  // each key lives one step
 constexpr int kKeys = 30;            // keys the other connection adds, one per step
-constexpr int kTokenThreads = 4;
-constexpr int kJwksThreads = 2;
+constexpr size_t kTokenThreads = 4;
+constexpr size_t kJwksThreads = 2;
 
 std::string TempDb() {
   std::string path = "/tmp/ba-issuer-reload-test-" + std::to_string(getpid()) + ".db";
@@ -155,7 +155,7 @@ TEST_SUITE("concurrency") {
     std::atomic<bool> stop{false};
     std::vector<Seen> seen(kTokenThreads + kJwksThreads);
     std::vector<std::thread> clients;
-    for (int t = 0; t < kTokenThreads + kJwksThreads; ++t) {
+    for (size_t t = 0; t < kTokenThreads + kJwksThreads; ++t) {
       const std::string path = t < kTokenThreads ? "/api/auth/token" : "/api/auth/jwks";
       clients.emplace_back(Hammer, std::cref(srv), path, cookie, std::cref(stop), &seen[t]);
     }
