@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include "common/text.h"
+
 namespace issuer::keys {
 
 std::string Base64UrlEncode(std::string_view bytes) {
@@ -14,6 +16,7 @@ std::string Base64UrlEncode(std::string_view bytes) {
 }
 
 Result<std::string> Base64UrlDecode(std::string_view text) {
+  if (!IsAscii(text)) return Error{Errc::kInvalidArgument, "invalid base64url"};
   std::string out(text.size() * 3 / 4 + 1, '\0');
   size_t len = 0;
   const char* end = nullptr;

@@ -65,6 +65,9 @@ Result<SignerPtr> OpenRow(const StoredKey& row, const KeyPolicy& policy,
   auto plain = UnsealPrivateKey(row.private_key, secrets);
   if (!plain.ok()) return KeyError(row, plain.error());
   auto signer = SignerFromJwk(alg, row.kid, plain->view());
+  // A row with no alg (written before Better Auth 1.7) counts as the configured alg; if its key
+  // is of another type it cannot sign here, but it is no reason to stop.
+  if (!signer.ok() && !row.alg) return SignerPtr();
   if (!signer.ok()) return KeyError(row, signer.error());
   if (!PublishesSigner(row, **signer)) return SignerPtr();
   return signer;
@@ -132,7 +135,13 @@ std::string KeyRing::JwksJson(int64_t now_ms) const {
     if (!pub) continue;
     // Better Auth: {alg: row.alg ?? configured alg, crv: row.crv, ...JSON.parse(publicKey), kid}.
     OrderedJson jwk = {{"alg", AlgOf(k.row, policy_)}};
-    if (k.row.crv) jwk["crv"] = *k.row.crv;
+    // JS keeps the place of `crv: undefined` for the spread to fill: crv comes second whenever
+    // the row or its public key has one.
+    if (k.row.crv) {
+      jwk["crv"] = *k.row.crv;
+    } else if (pub->contains("crv")) {
+      jwk["crv"] = (*pub)["crv"];
+    }
     for (auto& [name, value] : pub->items()) {
       // A private member never leaves the server.
       if (name != "d" && name != "p" && name != "q" && name != "dp" && name != "dq" &&

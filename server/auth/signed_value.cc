@@ -2,6 +2,7 @@
 
 #include <cstddef>
 
+#include "common/text.h"
 #include "server/auth/utf8.h"
 
 namespace issuer::server::auth {
@@ -22,9 +23,11 @@ std::string Base64(const HmacSha256Digest& mac, int variant) {
   return text;
 }
 
-// Decodes `text` as a whole in `variant`. libsodium rejects characters outside the variant's
-// alphabet, wrong padding and non-zero trailing bits, so only the canonical spelling passes.
+// Decodes `text` as a whole in `variant`. libsodium rejects ASCII characters outside the
+// variant's alphabet, wrong padding and non-zero trailing bits, so with non-ASCII refused first
+// only the canonical spelling passes.
 bool DecodeMac(std::string_view text, int variant, HmacSha256Digest& mac) {
+  if (!IsAscii(text)) return false;
   size_t bin_len = 0;
   const int rc = sodium_base642bin(mac.data(), mac.size(), text.data(), text.size(), nullptr,
                                    &bin_len, nullptr, variant);

@@ -1,8 +1,6 @@
 #include "server/session/login_checks.h"
 
 namespace issuer::server {
-namespace {
-
 const std::vector<FieldSpec>& SignUpFields() {
   static const std::vector<FieldSpec> fields = {
       {"name", FieldType::kString, true},         {"email", FieldType::kEmail, true},
@@ -18,8 +16,6 @@ const std::vector<FieldSpec>& SignInFields() {
                                                 {"rememberMe", FieldType::kBoolean, false}};
   return fields;
 }
-
-}  // namespace
 
 std::optional<ApiError> CheckOrigins(const AuthContext& ctx, const HttpRequest& request,
                                      const Site& site, const nlohmann::json* body) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -10,6 +11,10 @@
 #include "server/session/context.h"
 
 namespace issuer::server {
+
+// The zod schemas of the sign-up and sign-in bodies, in Better Auth's field order.
+const std::vector<FieldSpec>& SignUpFields();
+const std::vector<FieldSpec>& SignInFields();
 
 // The router's origin middleware: the cookie origin check, then callbackURL (when `body`).
 // Off with NODE_ENV=test, as in Better Auth.

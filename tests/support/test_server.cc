@@ -33,6 +33,7 @@ TestServer::TestServer(Options options) {
     return it->second;
   };
   if (!options.base_url.empty()) args.insert(args.end(), {"--base-url", options.base_url});
+  args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
   auto loaded = server::LoadConfig(args, lookup);
   if (!loaded.ok()) throw std::runtime_error(loaded.error().message);
   // Bound on port 0 first, so the base URL can name the real port.

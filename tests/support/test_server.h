@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/logger.h"
@@ -48,6 +49,7 @@ class TestServer {
     std::string node_env = "development";
     std::string trusted_origins;
     std::string secret = kTestSecret;
+    std::vector<std::string> extra_args;  // more flags, e.g. {"--rotation-interval", "60"}
   };
   TestServer();
   explicit TestServer(Options options);

@@ -95,9 +95,9 @@ TEST_SUITE("common") {
     std::map<char, int> counts;
     for (char c : id) ++counts[c];
     CHECK(counts.size() == 62);
-    for (const auto& [c, n] : counts) {
-      CAPTURE(c);
-      CHECK(n == 4);
+    for (const auto& count : counts) {  // not [c, n]: clang 14 cannot capture bindings
+      CAPTURE(count.first);
+      CHECK(count.second == 4);
     }
   }
 

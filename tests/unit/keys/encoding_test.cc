@@ -87,6 +87,14 @@ TEST_SUITE("encoding") {
       CHECK(DecodeFails(std::string_view("Zm\09v", 5)));
       CHECK(DecodeFails("Zm9v\xc3\xa9"));
     }
+    SUBCASE("bytes >= 0x80, which libsodium 1.0.18 reads as '_' (found by fuzz_base64url)") {
+      REQUIRE(*Base64UrlDecode("____") == "\xff\xff\xff");
+      CHECK(DecodeFails("\x8a\xba\x9b\xb9"));
+      for (int b = 0x80; b <= 0xff; ++b) {
+        CAPTURE(b);
+        CHECK(DecodeFails("AAA" + std::string(1, static_cast<char>(b))));
+      }
+    }
     SUBCASE("impossible lengths") {
       CHECK(DecodeFails("A"));
       CHECK(DecodeFails("Zm9vY"));

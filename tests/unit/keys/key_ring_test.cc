@@ -429,6 +429,24 @@ TEST_SUITE("key_ring") {
     const KeyRing both = OpenRing({EdRow("ed", 'b', kT0 - kDay), rsa->row}, kT0);
     CHECK(SignerKid(both, kT0) == "ed");
   }
+
+  TEST_CASE("a pre-1.7 row (NULL alg, NULL crv) of another key type: published in Better Auth's order, never fatal") {
+    KeyPolicy es;
+    es.alg = "ES256";
+    auto ec = MakeKey(Secrets(), es, SeededRandom(6), kT0 - kDay);
+    REQUIRE(ec.ok());
+    StoredKey old = ec->row;
+    old.alg.reset();
+    old.crv.reset();
+    // Configured EdDSA: the old P-256 row cannot sign as EdDSA, and does not stop the ring.
+    auto ring = KeyRing::Open({old, EdRow("ed", 'a', kT0 - 2 * kDay)}, Secrets(), KeyPolicy{}, kT0);
+    REQUIRE(ring.ok());
+    CHECK(SignerKid(*ring, kT0) == "ed");
+    const auto jwks = OrderedJson::parse(ring->JwksJson(kT0)).at("keys");
+    REQUIRE(jwks.size() == 2);
+    CHECK(MemberNames(jwks.at(0)) == "alg,crv,kty,x,y,kid");
+    CHECK(jwks.at(0).at("crv") == "P-256");
+  }
 }
 
 }  // namespace issuer::keys

@@ -144,6 +144,22 @@ TEST_SUITE("auth.signed_value") {
     }
   }
 
+  // libsodium 1.0.18 decodes any byte >= 0x80 as the 63rd base64 character ('/' or '_'), so
+  // without a check each '/' of kSig had 128 more spellings (found by fuzz_cookie_header).
+  TEST_CASE("a byte >= 0x80 in place of '/' or '_' is rejected") {
+    for (int b = 0x80; b <= 0xff; ++b) {
+      const char high = static_cast<char>(b);
+      std::string sig = kSig;
+      sig[sig.find('/')] = high;
+      std::string url = kSigUrl;
+      url[url.find('_')] = high;
+      CAPTURE(b);
+      CHECK_FALSE(VerifySignedValue(Signed(sig), kSecret));
+      CHECK_FALSE(VerifySignedValue(Signed(sig), kSecret, true));
+      CHECK_FALSE(VerifySignedValue(Signed(url), kSecret, true));
+    }
+  }
+
   // Expected outputs from Node 20 encodeURIComponent / decodeURIComponent.
   TEST_CASE("EncodeUriComponent matches JS") {
     CHECK(EncodeUriComponent("abc-_.!~*'()") == "abc-_.!~*'()");
