@@ -312,7 +312,9 @@ TEST_SUITE("keys") {
                  static_cast<long long>(latencies[latencies.size() * 99 / 100]));
     const json final_jwks = Jwks(srv);
     const std::string first_kid = KidOf(tokens.front().second);  // made at start: signs at once
-    for (const auto& [kid, signed_at] : first_signed) {
+    for (const auto& entry3 : first_signed) {
+      const auto& kid = entry3.first;
+      const auto& signed_at = entry3.second;
       if (kid == first_kid) continue;
       INFO("kid ", kid, " published ", signed_at - first_published.at(kid), " ms before it signed");
       std::fprintf(stderr, "figures: kid %s published %lld ms before its first signature\n",
@@ -320,10 +322,14 @@ TEST_SUITE("keys") {
       // The lead time is 1 s (half the interval); snapshots are taken about every 50 ms.
       CHECK(signed_at - first_published.at(kid) >= 900);
     }
-    for (const auto& [t, jwt] : tokens) {
+    for (const auto& entry4 : tokens) {
+      const auto& t = entry4.first;
+      const auto& jwt = entry4.second;
       CHECK(Verifies(jwt, final_jwks));
       // A JWKS cached up to the lead time before the token already held its kid.
-      for (const auto& [when, kids] : snapshots) {
+      for (const auto& entry5 : snapshots) {
+        const auto& when = entry5.first;
+        const auto& kids = entry5.second;
         if (when >= t - 900 && when > start + 100) CHECK(kids.count(KidOf(jwt)) == 1);
       }
     }

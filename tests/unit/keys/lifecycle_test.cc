@@ -179,7 +179,9 @@ TEST_SUITE("lifecycle") {
     }
     CHECK(made >= 10);
     CHECK(made <= 11);  // one key per interval, plus the first
-    for (const auto& [kid, t] : first_signed) {
+    for (const auto& entry1 : first_signed) {
+      const auto& kid = entry1.first;
+      const auto& t = entry1.second;
       if (kid == "k0") continue;  // the first key signs at once
       CHECK_MESSAGE(t - written.at(kid) >= lead, kid);
     }

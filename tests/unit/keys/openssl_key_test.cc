@@ -170,7 +170,9 @@ TEST_SUITE("openssl_key") {
         {"RS256", priv.dump()},
         {"HS256", priv.dump()},
     };
-    for (const auto& [alg, text] : bad) {
+    for (const auto& entry2 : bad) {
+      const auto& alg = entry2.first;
+      const auto& text = entry2.second;
       CAPTURE(text);
       auto parsed = OpenSslSigner::FromPrivateJwk(alg, "k", text);
       CHECK_FALSE(parsed.ok());
