@@ -47,9 +47,9 @@ Counts RunWycheproof(const std::string& file, const std::string& alg) {
   const json vectors = LoadVectors(file);
   Counts counts;
   for (const json& group : vectors["testGroups"]) {
-    const json& jwk = group.contains("publicKeyJwk") ? group["publicKeyJwk"] : group["keyJwk"];
-    if (!jwk.is_object()) continue;
-    json key = jwk;
+    // The key is under publicKeyJwk (ECDSA, PSS) or keyJwk (PKCS#1); some groups have none.
+    json key = group.value("publicKeyJwk", group.value("keyJwk", json()));
+    if (!key.is_object()) continue;
     key.erase("kid");
     key.erase("alg");
     for (const json& t : group["tests"]) {
