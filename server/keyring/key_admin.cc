@@ -88,8 +88,14 @@ Result<std::string> RotateKey(storage::Repository& repo, const KeyAdminContext& 
 
 Result<std::optional<std::string>> RevokeKey(storage::Repository& repo, const std::string& kid,
                                              bool replace, const KeyAdminContext& ctx) {
-  auto made = keys::MakeKey(ctx.secrets, ctx.policy, ctx.random, ctx.now_ms);
-  if (!made.ok()) return made.error();
+  // The replacement is made before the write transaction, and only when asked for (RSA keys
+  // take tens of milliseconds).
+  std::optional<keys::NewKey> made;
+  if (replace) {
+    auto key = keys::MakeKey(ctx.secrets, ctx.policy, ctx.random, ctx.now_ms);
+    if (!key.ok()) return key.error();
+    made = std::move(*key);
+  }
   std::optional<Error> refused;
   auto written = repo.ChangeJwks(
       [&](const std::vector<JwkRow>& jwk_rows) -> std::optional<JwkChange> {
@@ -112,14 +118,14 @@ Result<std::optional<std::string>> RevokeKey(storage::Repository& repo, const st
                               "; revoke it with --rotate to make its replacement in the same step"};
           return std::nullopt;
         }
-        JwkChange change = replace ? Activate(made->row, rest, ctx) : JwkChange();
+        JwkChange change = made ? Activate(made->row, rest, ctx) : JwkChange();
         change.revokes.push_back(kid);
         return change;
       },
       ctx.now_ms);
   if (!written.ok()) return written.error();
   if (refused) return *refused;
-  if (!replace) return std::optional<std::string>();
+  if (!made) return std::optional<std::string>();
   return std::optional<std::string>(made->row.kid);
 }
 

@@ -26,7 +26,7 @@ import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { symmetricDecrypt } from "better-auth/crypto";
-import { startServer, tempDir, rawRequest, parseSetCookie, decodeJwt, SECRET, HERE } from "./harness.mjs";
+import { startServer, tempDir, rawRequest, parseSetCookie, decodeJwt, SECRET, HERE, assertCleanExit } from "./harness.mjs";
 
 const execFileP = promisify(execFile);
 const SESSION = "better-auth.session_token";
@@ -67,7 +67,7 @@ async function start(kind, db, alg) {
 async function stop(s) {
   const r = await s.stop();
   running.delete(s);
-  assert.deepEqual(r, { code: 0, signal: null }, `${s.kind} exit; stderr:\n${s.stderr().split("\n").slice(-20).join("\n")}`);
+  assertCleanExit(s, r);
 }
 
 const fmt = (res) => `${res.status} ${res.text.slice(0, 300)}`;

@@ -7,6 +7,7 @@
 //   INTEROP_SECRET  overrides the test secret (default below, 45 characters).
 //   INTEROP_DEBUG=1 echoes server stderr.
 
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, existsSync } from "node:fs";
 import net from "node:net";
@@ -57,6 +58,13 @@ export function freePort() {
  *         false = none, string = that), env (extra env), extraArgs, readyTimeoutMs }
  * Returns { kind, port, origin, base, proc, stderr(), stdout(), stop() -> Promise<{code, signal}> }.
  */
+// Asserts that a server stopped by `s.stop()` (which returned `result`) exited cleanly; the
+// message carries the last `lines` lines of its stderr.
+export function assertCleanExit(s, result, lines = 20) {
+  assert.deepEqual(result, { code: 0, signal: null },
+    `${s.kind} exit; stderr:\n${s.stderr().split("\n").slice(-lines).join("\n")}`);
+}
+
 export async function startServer(kind, opts = {}) {
   const port = opts.port ?? (await freePort());
   const origin = `http://127.0.0.1:${port}`;

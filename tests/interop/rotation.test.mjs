@@ -23,7 +23,7 @@ import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { createLocalJWKSet, jwtVerify } from "jose";
-import { startServer, tempDir, rawRequest, parseSetCookie, decodeJwt } from "./harness.mjs";
+import { startServer, tempDir, rawRequest, parseSetCookie, decodeJwt, assertCleanExit } from "./harness.mjs";
 
 const INTERVAL_S = 3;
 const INTERVAL_MS = INTERVAL_S * 1000;
@@ -58,9 +58,8 @@ async function startRef(db) {
 async function stop(s) {
   const r = await s.stop();
   running.delete(s);
-  assert.deepEqual(r, { code: 0, signal: null }, `${s.kind} exit; stderr:\n${tail(s)}`);
+  assertCleanExit(s, r, 30);
 }
-const tail = (s) => s.stderr().split("\n").slice(-30).join("\n");
 
 const post = (srv, path, body) =>
   rawRequest(`${srv.base}${path}`, { method: "POST", headers: JSONCT, body: JSON.stringify(body) });

@@ -10,7 +10,7 @@ import { test, describe, after } from "node:test";
 import assert from "node:assert/strict";
 import Database from "better-sqlite3";
 import { createLocalJWKSet, jwtVerify } from "jose";
-import { startServer, tempDir, rawRequest, parseSetCookie } from "./harness.mjs";
+import { startServer, tempDir, rawRequest, parseSetCookie, assertCleanExit } from "./harness.mjs";
 
 const SESSION = "better-auth.session_token";
 const JSONCT = { "content-type": "application/json" };
@@ -30,7 +30,7 @@ async function start(kind, db) {
 async function stop(s) {
   const r = await s.stop();
   running.delete(s);
-  assert.deepEqual(r, { code: 0, signal: null }, `${s.kind} exit; stderr:\n${s.stderr().split("\n").slice(-20).join("\n")}`);
+  assertCleanExit(s, r);
 }
 
 const post = (srv, path, body, headers = {}) =>
