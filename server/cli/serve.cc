@@ -52,6 +52,10 @@ int RunServe(const Invocation& invocation) {
     std::fputs(UsageText().c_str(), stdout);
     return kExitOk;
   }
+  if (loaded->show_version) {
+    std::printf("ba-issuer %s\n", Version());
+    return kExitOk;
+  }
   for (const std::string& warning : loaded->warnings) {
     std::fprintf(stderr, "%s\n", warning.c_str());
   }
@@ -62,14 +66,17 @@ int RunServe(const Invocation& invocation) {
   if (!app.ok()) {
     std::string reason = app.error().message;
     if (app.error().code == Errc::kUnauthenticated) {
-      reason += ". The private key does not decrypt with the configured secret: set the secret "
-                "that sealed it (BETTER_AUTH_SECRET, or BETTER_AUTH_SECRETS=\"2:new,1:old\"), or "
-                "run `ba-issuer doctor --fix --db " + config_db + "` to retire it and make a new key";
+      reason += ". Either set the secret that sealed it (BETTER_AUTH_SECRET, or "
+                "BETTER_AUTH_SECRETS=\"2:new,1:old\"), or run `ba-issuer doctor --fix --db " +
+                config_db + "` to retire it and make a new key";
     }
     return Fail(kExitConfig, reason);
   }
   auto port = (*app)->Bind();
-  if (!port.ok()) return Fail(kExitConfig, port.error().message);
+  if (!port.ok()) {
+    return Fail(kExitConfig, port.error().message +
+                                 " (in use by another server? --port 0 picks a free port)");
+  }
   bool served = false;
   {
     SignalWaiter waiter(**app, invocation.stop_signals);

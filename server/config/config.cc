@@ -153,6 +153,10 @@ Status ApplyFlags(const std::vector<std::string>& raw_args, LoadedConfig* out) {
       out->show_help = true;
       continue;
     }
+    if (flag == "--version") {
+      out->show_version = true;
+      continue;
+    }
     if (!TakesValue(flag)) return Invalid("unknown argument: " + flag);
     if (i + 1 >= args.size()) return Invalid(flag + " needs a value");
     Status st = ApplyFlag(flag, args[++i], out);
@@ -209,7 +213,7 @@ Result<LoadedConfig> LoadConfig(const std::vector<std::string>& args, const EnvL
   out.config.node_env = env("NODE_ENV").value_or("");
   Status st = ApplyFlags(args, &out);
   if (!st.ok()) return st.error();
-  if (out.show_help) return out;
+  if (out.show_help || out.show_version) return out;
   if (out.config.base_origin.empty()) {  // the environment only counts without --base-url
     st = ApplyBaseUrlFromEnv(env, &out.config);
     if (!st.ok()) return st.error();
@@ -226,6 +230,8 @@ Result<LoadedConfig> LoadConfig(const std::vector<std::string>& args, const EnvL
   }
   return out;
 }
+
+const char* Version() { return BA_ISSUER_VERSION; }
 
 std::string UsageText() {
   return "Usage: ba-issuer [--host 127.0.0.1] [--port 3000] [--db ./ba-issuer.db | :memory:]\n"
@@ -248,6 +254,7 @@ std::string UsageText() {
          "                   default 2592000, 30 days)\n"
          "  --jwks-max-age S Cache-Control max-age of /jwks and the standby lead time (default\n"
          "                   300; at most half the rotation interval)\n"
+         "  --version        print the release and exit\n"
          "  Flags take '--flag value' or '--flag=value'.\n"
          "\n"
          "Commands (each takes --db as the server does):\n"

@@ -50,6 +50,7 @@ struct LoadedConfig {
   Secrets secrets;
   std::vector<std::string> warnings;  // one line each, for stderr at start
   bool show_help = false;
+  bool show_version = false;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
@@ -58,6 +59,9 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string& na
 // --jwks-max-age, --help; "--flag value" or "--flag=value") and Better Auth's environment
 // variables. Pure: tests pass a map. kInvalidArgument with a one-line reason on bad input.
 Result<LoadedConfig> LoadConfig(const std::vector<std::string>& args, const EnvLookup& env);
+
+// The release ("0.2.0"), as `--version` prints it after "ba-issuer ".
+const char* Version();
 
 // "Usage: ..." text for --help.
 std::string UsageText();
