@@ -1,9 +1,28 @@
 #include "server/app.h"
 
+#include "server/keyring/key_admin.h"
 #include "server/keyring/poller.h"
 #include "server/session/routes.h"
 
 namespace issuer::server {
+namespace {
+
+// --key-file: the key signs from now on (imported as `keys import` does; already there, nothing
+// changes), so its kid and the JWKS are the same on every start.
+Status ImportKeyFile(const LoadedConfig& loaded, storage::Repository& repo, Random random,
+                     const Clock& clock) {
+  if (loaded.secrets.key_jwk.empty()) return Status::Ok();
+  KeyAdminContext ctx{loaded.secrets.ring, loaded.config.key_policy, std::move(random),
+                      clock.NowMs()};
+  auto kid = ImportKey(repo, loaded.secrets.key_jwk, ctx);
+  if (!kid.ok()) {
+    return Error{Errc::kInvalidArgument,
+                 "--key-file " + loaded.config.key_file + ": " + kid.error().message};
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 App::App(LoadedConfig loaded, const Clock& clock, Logger& log, Options options)
     : loaded_(std::move(loaded)), clock_(clock), log_(log), options_(options) {}
@@ -20,6 +39,9 @@ Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, const Clock& clock
                  "cannot open database " + config.db_path + ": " + repo.error().message};
   }
   app->repo_ = std::move(*repo);
+  if (Status st = ImportKeyFile(app->loaded_, *app->repo_, random, clock); !st.ok()) {
+    return st.error();
+  }
   app->keys_ = std::make_unique<KeyManager>(*app->repo_, app->loaded_.secrets.ring,
                                             config.key_policy, clock, random, log);
   if (Status st = app->keys_->Load(); !st.ok()) return st.error();

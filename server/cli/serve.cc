@@ -46,7 +46,7 @@ class SignalWaiter {
 }  // namespace
 
 int RunServe(const Invocation& invocation) {
-  auto loaded = LoadConfig(invocation.args, invocation.env);
+  auto loaded = LoadConfig(invocation.args, invocation.env, &ReadFile);
   if (!loaded.ok()) return Fail(kExitConfig, loaded.error().message);
   if (loaded->show_help) {
     std::fputs(UsageText().c_str(), stdout);

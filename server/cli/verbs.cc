@@ -3,6 +3,8 @@
 #include <sodium.h>
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 namespace issuer::server::cli {
 
@@ -12,6 +14,15 @@ int Fail(int code, const std::string& reason) {
 }
 
 void SodiumRandom(unsigned char* out, size_t len) { randombytes_buf(out, len); }
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{Errc::kNotFound, "cannot read " + path};
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Error{Errc::kNotFound, "cannot read " + path};
+  return text.str();
+}
 
 Result<VerbArgs> SplitVerbArgs(const std::vector<std::string>& args,
                                const std::set<std::string>& allowed_switches) {
@@ -23,8 +34,7 @@ Result<VerbArgs> SplitVerbArgs(const std::vector<std::string>& args,
     } else if (arg.rfind("--", 0) == 0 || arg == "-h") {
       out.config_args.push_back(arg);
       // "--flag value": the value goes with it (LoadConfig refuses unknown flags).
-      const bool has_value = arg.find('=') == std::string::npos && arg != "--help" && arg != "-h";
-      if (has_value && i + 1 < args.size()) out.config_args.push_back(args[++i]);
+      if (FlagTakesValue(arg) && i + 1 < args.size()) out.config_args.push_back(args[++i]);
     } else {
       out.positionals.push_back(arg);
     }

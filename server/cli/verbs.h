@@ -23,6 +23,9 @@ int Fail(int code, const std::string& reason);
 // libsodium's randombytes_buf, for the real process.
 void SodiumRandom(unsigned char* out, size_t len);
 
+// The whole file at `path`; kNotFound ("cannot read PATH") if it cannot be read.
+Result<std::string> ReadFile(const std::string& path);
+
 // What a verb gets from main: its arguments (after the verb name), the environment, and the
 // signals main has blocked for it to wait on.
 struct Invocation {

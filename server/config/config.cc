@@ -47,18 +47,6 @@ Status ApplyBaseUrl(const std::string& url, Config* config) {
   return Status::Ok();
 }
 
-// Better Auth's base URL from the environment; "/" (Vite's BASE_URL default) is no URL.
-Status ApplyBaseUrlFromEnv(const EnvLookup& env, Config* config) {
-  for (const char* name : kBaseUrlVars) {
-    auto url = NonEmpty(env, name);
-    if (!url || *url == "/") continue;
-    Status st = ApplyBaseUrl(*url, config);
-    if (!st.ok()) return Error{st.error().code, std::string(name) + ": " + st.error().message};
-    return Status::Ok();
-  }
-  return Status::Ok();
-}
-
 Result<int> ParsePort(const std::string& text) {
   int port = -1;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
@@ -96,29 +84,71 @@ Result<int64_t> ParseSeconds(const std::string& flag, const std::string& text) {
   return value;
 }
 
-// "--flag=value" becomes "--flag" "value".
-std::vector<std::string> SplitAssignments(const std::vector<std::string>& args) {
-  std::vector<std::string> out;
-  for (const std::string& arg : args) {
-    const size_t eq = arg.find('=');
-    if (arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-      out.push_back(arg.substr(0, eq));
-      out.push_back(arg.substr(eq + 1));
-    } else {
-      out.push_back(arg);
+struct FlagSpec {
+  const char* name;
+  bool takes_value;
+};
+constexpr FlagSpec kFlags[] = {
+    {"--host", true},         {"--port", true},          {"--db", true},
+    {"--base-url", true},     {"--rotation-interval", true}, {"--grace-period", true},
+    {"--jwks-max-age", true}, {"--key-file", true},      {"--help", false},
+    {"-h", false},            {"--version", false}};
+
+const FlagSpec* FindFlag(const std::string& flag) {
+  for (const FlagSpec& spec : kFlags) {
+    if (flag == spec.name) return &spec;
+  }
+  return nullptr;
+}
+
+// The flags in order, "--flag=value" split like "--flag value"; switches have no value.
+using FlagList = std::vector<std::pair<std::string, std::string>>;
+Result<FlagList> ParseFlags(const std::vector<std::string>& args) {
+  FlagList out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string flag = args[i];
+    std::optional<std::string> value;
+    const size_t eq = flag.find('=');
+    if (flag.rfind("--", 0) == 0 && eq != std::string::npos) {
+      value = flag.substr(eq + 1);
+      flag.resize(eq);
     }
+    const FlagSpec* spec = FindFlag(flag);
+    if (spec == nullptr || (!spec->takes_value && value)) {
+      return Invalid("unknown argument: " + flag);
+    }
+    if (spec->takes_value && !value) {
+      if (i + 1 >= args.size()) return Invalid(flag + " needs a value");
+      value = args[++i];
+    }
+    out.emplace_back(flag, value.value_or(""));
   }
   return out;
 }
 
-Status ApplyFlag(const std::string& flag, const std::string& value, LoadedConfig* out) {
+// Inputs that several layers (environment, then flags) may set; the last one wins and the
+// result is checked once, at the end.
+struct Inputs {
+  std::optional<std::string> base_url;
+  std::string base_url_source;  // for the error message: "BETTER_AUTH_URL", "--base-url"
+  std::optional<std::string> secret;
+  std::optional<std::string> key_file;
+};
+
+Status ApplyFlag(const std::string& flag, const std::string& value, Inputs* in,
+                 LoadedConfig* out) {
   Config& config = out->config;
-  if (flag == "--host") {
+  if (flag == "--help" || flag == "-h" || flag == "--version") {
+    // LoadConfig looked at these first.
+  } else if (flag == "--host") {
     config.host = value;
   } else if (flag == "--db") {
     config.db_path = value;
   } else if (flag == "--base-url") {
-    return ApplyBaseUrl(value, &config);
+    in->base_url = value;
+    in->base_url_source = "";
+  } else if (flag == "--key-file") {
+    in->key_file = value;
   } else if (flag == "--port") {
     auto port = ParsePort(value);
     if (!port.ok()) return port.error();
@@ -137,32 +167,25 @@ Status ApplyFlag(const std::string& flag, const std::string& value, LoadedConfig
   return Status::Ok();
 }
 
-bool TakesValue(const std::string& flag) {
-  for (const char* known : {"--host", "--port", "--db", "--base-url", "--rotation-interval",
-                            "--grace-period", "--jwks-max-age"}) {
-    if (flag == known) return true;
+// Better Auth's base URL variables, the first that is set ("/", Vite's BASE_URL default, is
+// no URL).
+void BaseUrlFromEnv(const EnvLookup& env, Inputs* in) {
+  for (const char* name : kBaseUrlVars) {
+    auto url = NonEmpty(env, name);
+    if (!url || *url == "/") continue;
+    in->base_url = *url;
+    in->base_url_source = name;
+    return;
   }
-  return false;
 }
 
-Status ApplyFlags(const std::vector<std::string>& raw_args, LoadedConfig* out) {
-  const std::vector<std::string> args = SplitAssignments(raw_args);
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& flag = args[i];
-    if (flag == "--help" || flag == "-h") {
-      out->show_help = true;
-      continue;
-    }
-    if (flag == "--version") {
-      out->show_version = true;
-      continue;
-    }
-    if (!TakesValue(flag)) return Invalid("unknown argument: " + flag);
-    if (i + 1 >= args.size()) return Invalid(flag + " needs a value");
-    Status st = ApplyFlag(flag, args[++i], out);
-    if (!st.ok()) return st;
+Status ResolveBaseUrl(const Inputs& in, Config* config) {
+  if (!in.base_url) return Status::Ok();
+  Status st = ApplyBaseUrl(*in.base_url, config);
+  if (!st.ok() && !in.base_url_source.empty()) {
+    return Invalid(in.base_url_source + ": " + st.error().message);
   }
-  return Status::Ok();
+  return st;
 }
 
 // jwks.rotationInterval and the standby lead time, which is also the JWKS max-age: at most
@@ -177,9 +200,13 @@ void ApplyKeyPolicy(Config* config) {
   policy.lead_time_ms = lead_ms;
 }
 
-Status ApplySecrets(const EnvLookup& env, LoadedConfig* out) {
-  auto secret = NonEmpty(env, "BETTER_AUTH_SECRET");
-  if (!secret) secret = NonEmpty(env, "AUTH_SECRET");
+void SecretFromEnv(const EnvLookup& env, Inputs* in) {
+  in->secret = NonEmpty(env, "BETTER_AUTH_SECRET");
+  if (!in->secret) in->secret = NonEmpty(env, "AUTH_SECRET");
+}
+
+Status ApplySecrets(const EnvLookup& env, const std::optional<std::string>& secret,
+                    LoadedConfig* out) {
   if (auto versioned = NonEmpty(env, "BETTER_AUTH_SECRETS")) {
     auto parsed = ParseVersionedSecrets(*versioned);
     if (!parsed.ok()) return parsed.error();
@@ -206,29 +233,64 @@ Status ApplySecrets(const EnvLookup& env, LoadedConfig* out) {
   return Status::Ok();
 }
 
-}  // namespace
+Status ReadKeyFile(const Inputs& in, const FileReader& read_file, LoadedConfig* out) {
+  if (!in.key_file) return Status::Ok();
+  auto text = read_file(*in.key_file);
+  if (!text.ok()) return Invalid("--key-file: " + text.error().message);
+  out->config.key_file = *in.key_file;
+  out->secrets.key_jwk = std::move(*text);
+  return Status::Ok();
+}
 
-Result<LoadedConfig> LoadConfig(const std::vector<std::string>& args, const EnvLookup& env) {
-  LoadedConfig out;
-  out.config.node_env = env("NODE_ENV").value_or("");
-  Status st = ApplyFlags(args, &out);
-  if (!st.ok()) return st.error();
-  if (out.show_help || out.show_version) return out;
-  if (out.config.base_origin.empty()) {  // the environment only counts without --base-url
-    st = ApplyBaseUrlFromEnv(env, &out.config);
-    if (!st.ok()) return st.error();
-  }
+// Everything after the flags are known: the environment under them, then the values they set.
+Status Resolve(const FlagList& flags, const EnvLookup& env, const FileReader& read_file,
+               LoadedConfig* out) {
+  Inputs in;
+  BaseUrlFromEnv(env, &in);
+  SecretFromEnv(env, &in);
   if (auto trusted = NonEmpty(env, "BETTER_AUTH_TRUSTED_ORIGINS")) {
-    out.config.trusted_origins = SplitList(*trusted);
+    out->config.trusted_origins = SplitList(*trusted);
   }
-  st = ApplySecrets(env, &out);
-  if (!st.ok()) return st.error();
-  ApplyKeyPolicy(&out.config);
-  if (out.config.base_origin.empty()) {
-    out.warnings.push_back(
+  for (const auto& [flag, value] : flags) {
+    if (Status st = ApplyFlag(flag, value, &in, out); !st.ok()) return st;
+  }
+  if (Status st = ResolveBaseUrl(in, &out->config); !st.ok()) return st;
+  if (Status st = ApplySecrets(env, in.secret, out); !st.ok()) return st;
+  if (Status st = ReadKeyFile(in, read_file, out); !st.ok()) return st;
+  ApplyKeyPolicy(&out->config);
+  if (out->config.base_origin.empty()) {
+    out->warnings.push_back(
         "WARNING: no base URL set (--base-url or BETTER_AUTH_URL); using each request's Host.");
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<LoadedConfig> LoadConfig(const std::vector<std::string>& args, const EnvLookup& env,
+                                const FileReader& read_file) {
+  auto flags = ParseFlags(args);
+  if (!flags.ok()) return flags.error();
+  LoadedConfig out;
+  out.config.node_env = env("NODE_ENV").value_or("");
+  for (const auto& [flag, value] : *flags) {
+    if (flag == "--help" || flag == "-h") out.show_help = true;
+    if (flag == "--version") out.show_version = true;
+  }
+  if (out.show_help || out.show_version) return out;
+  if (Status st = Resolve(*flags, env, read_file, &out); !st.ok()) return st.error();
   return out;
+}
+
+Result<LoadedConfig> LoadConfig(const std::vector<std::string>& args, const EnvLookup& env) {
+  return LoadConfig(args, env, [](const std::string& path) -> Result<std::string> {
+    return Error{Errc::kNotFound, "cannot read " + path + " here"};
+  });
+}
+
+bool FlagTakesValue(const std::string& flag) {
+  const FlagSpec* spec = FindFlag(flag);
+  return spec != nullptr && spec->takes_value;
 }
 
 const char* Version() { return BA_ISSUER_VERSION; }
@@ -254,6 +316,8 @@ std::string UsageText() {
          "                   default 2592000, 30 days)\n"
          "  --jwks-max-age S Cache-Control max-age of /jwks and the standby lead time (default\n"
          "                   300; at most half the rotation interval)\n"
+         "  --key-file FILE  an Ed25519 private JWK that signs (imported as `keys import` does):\n"
+         "                   the same kid and JWKS on every start, also with :memory:\n"
          "  --version        print the release and exit\n"
          "  Flags take '--flag value' or '--flag=value'.\n"
          "\n"

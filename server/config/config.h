@@ -33,6 +33,7 @@ struct Config {
   int64_t rotation_interval_s = 0;  // jwks.rotationInterval; 0: keys never expire
   int64_t jwks_max_age_s = 300;      // JWKS Cache-Control max-age and standby lead time
   keys::KeyPolicy key_policy;        // derived from the above and --grace-period
+  std::string key_file;              // --key-file: the key that signs (its text is in Secrets)
 
   bool production() const { return node_env == "production"; }
   bool development_or_test() const { return node_env == "development" || node_env == "test"; }
@@ -43,6 +44,7 @@ struct Config {
 struct Secrets {
   keys::SecretRing ring;    // seals and opens jwks.privateKey
   std::string cookie_secret;  // HMAC key of signed cookies: the newest versioned secret, if any
+  std::string key_jwk;        // --key-file's private JWK; empty without one
 };
 
 struct LoadedConfig {
@@ -55,10 +57,20 @@ struct LoadedConfig {
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 
-// Reads flags (--host, --port, --db, --base-url, --rotation-interval, --grace-period,
-// --jwks-max-age, --help; "--flag value" or "--flag=value") and Better Auth's environment
-// variables. Pure: tests pass a map. kInvalidArgument with a one-line reason on bad input.
+// Reads a whole file (the config, seed and key files); kNotFound if it cannot.
+using FileReader = std::function<Result<std::string>(const std::string& path)>;
+
+// Reads flags ("--flag value" or "--flag=value"; see UsageText) and Better Auth's environment
+// variables, and the files the flags name through `read_file`. Pure: tests pass a map and a
+// reader. kInvalidArgument with a one-line reason on bad input.
+Result<LoadedConfig> LoadConfig(const std::vector<std::string>& args, const EnvLookup& env,
+                                const FileReader& read_file);
+// The same where no file may be read (a flag that names one is refused).
 Result<LoadedConfig> LoadConfig(const std::vector<std::string>& args, const EnvLookup& env);
+
+// Whether `flag` (a flag LoadConfig knows) is followed by a value; false for switches such as
+// --help and --test-api, and for unknown flags.
+bool FlagTakesValue(const std::string& flag);
 
 // The release ("0.2.0"), as `--version` prints it after "ba-issuer ".
 const char* Version();
