@@ -1,5 +1,6 @@
 #include "server/app.h"
 
+#include "server/fixture/test_api.h"
 #include "server/keyring/key_admin.h"
 #include "server/keyring/poller.h"
 #include "server/session/routes.h"
@@ -24,12 +25,12 @@ Status ImportKeyFile(const LoadedConfig& loaded, storage::Repository& repo, Rand
 
 }  // namespace
 
-App::App(LoadedConfig loaded, const Clock& clock, Logger& log, Options options)
+App::App(LoadedConfig loaded, Clock& clock, Logger& log, Options options)
     : loaded_(std::move(loaded)), clock_(clock), log_(log), options_(options) {}
 
 App::~App() = default;
 
-Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, const Clock& clock, Random random,
+Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, Clock& clock, Random random,
                                          Logger& log, Options options) {
   std::unique_ptr<App> app(new App(std::move(loaded), clock, log, options));
   const Config& config = app->loaded_.config;
@@ -50,8 +51,11 @@ Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, const Clock& clock
   app->auth_ = std::make_unique<AuthContext>(config, app->loaded_.secrets, *app->repo_,
                                              *app->keys_, clock, random, log);
   if (config.production()) app->limiter_ = std::make_unique<RateLimiter>(clock);
-  app->http_ = std::make_unique<HttpServer>(config, AuthRoutes(*app->auth_), app->limiter_.get(),
-                                            log);
+  std::vector<Route> routes = AuthRoutes(*app->auth_);
+  if (config.test_api) {
+    for (Route& route : TestApiRoutes(*app->auth_, clock)) routes.push_back(std::move(route));
+  }
+  app->http_ = std::make_unique<HttpServer>(config, std::move(routes), app->limiter_.get(), log);
   return app;
 }
 

@@ -35,10 +35,11 @@ class App {
 
   // Opens the store (kUnavailable if it cannot) and loads the key ring (kUnauthenticated,
   // naming the kid, if a published key does not open with the secrets).
-  static Result<std::unique_ptr<App>> Create(LoadedConfig loaded, const Clock& clock,
-                                             Random random, Logger& log, Options options);
-  static Result<std::unique_ptr<App>> Create(LoadedConfig loaded, const Clock& clock,
-                                             Random random, Logger& log) {
+  // `clock` is the service's one clock; the test API (--test-api) moves it.
+  static Result<std::unique_ptr<App>> Create(LoadedConfig loaded, Clock& clock, Random random,
+                                             Logger& log, Options options);
+  static Result<std::unique_ptr<App>> Create(LoadedConfig loaded, Clock& clock, Random random,
+                                             Logger& log) {
     return Create(std::move(loaded), clock, std::move(random), log, Options());
   }
   ~App();
@@ -57,10 +58,10 @@ class App {
   KeyManager& keys() { return *keys_; }
 
  private:
-  App(LoadedConfig loaded, const Clock& clock, Logger& log, Options options);
+  App(LoadedConfig loaded, Clock& clock, Logger& log, Options options);
 
   LoadedConfig loaded_;
-  const Clock& clock_;
+  Clock& clock_;
   Logger& log_;
   Options options_;
   std::unique_ptr<storage::Repository> repo_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "server/http/loopback.h"
 #include "server/http/url.h"
 #include "common/text.h"
 
@@ -91,8 +92,8 @@ struct FlagSpec {
 constexpr FlagSpec kFlags[] = {
     {"--host", true},         {"--port", true},          {"--db", true},
     {"--base-url", true},     {"--rotation-interval", true}, {"--grace-period", true},
-    {"--jwks-max-age", true}, {"--key-file", true},      {"--help", false},
-    {"-h", false},            {"--version", false}};
+    {"--jwks-max-age", true}, {"--key-file", true},      {"--test-api", false},
+    {"--help", false},        {"-h", false},             {"--version", false}};
 
 const FlagSpec* FindFlag(const std::string& flag) {
   for (const FlagSpec& spec : kFlags) {
@@ -149,6 +150,8 @@ Status ApplyFlag(const std::string& flag, const std::string& value, Inputs* in,
     in->base_url_source = "";
   } else if (flag == "--key-file") {
     in->key_file = value;
+  } else if (flag == "--test-api") {
+    config.test_api = true;
   } else if (flag == "--port") {
     auto port = ParsePort(value);
     if (!port.ok()) return port.error();
@@ -242,6 +245,18 @@ Status ReadKeyFile(const Inputs& in, const FileReader& read_file, LoadedConfig* 
   return Status::Ok();
 }
 
+// The test API mints sessions and tokens for anyone who can reach it: never in production, and
+// only on an address other machines cannot reach.
+Status CheckTestApi(const Config& config) {
+  if (!config.test_api) return Status::Ok();
+  if (config.production()) return Invalid("--test-api is refused with NODE_ENV=production");
+  if (!IsLoopback(config.host)) {
+    return Invalid("--test-api needs a loopback --host (127.0.0.1, ::1 or localhost), not " +
+                   config.host);
+  }
+  return Status::Ok();
+}
+
 // Everything after the flags are known: the environment under them, then the values they set.
 Status Resolve(const FlagList& flags, const EnvLookup& env, const FileReader& read_file,
                LoadedConfig* out) {
@@ -257,6 +272,7 @@ Status Resolve(const FlagList& flags, const EnvLookup& env, const FileReader& re
   if (Status st = ResolveBaseUrl(in, &out->config); !st.ok()) return st;
   if (Status st = ApplySecrets(env, in.secret, out); !st.ok()) return st;
   if (Status st = ReadKeyFile(in, read_file, out); !st.ok()) return st;
+  if (Status st = CheckTestApi(out->config); !st.ok()) return st;
   ApplyKeyPolicy(&out->config);
   if (out->config.base_origin.empty()) {
     out->warnings.push_back(
@@ -318,6 +334,8 @@ std::string UsageText() {
          "                   300; at most half the rotation interval)\n"
          "  --key-file FILE  an Ed25519 private JWK that signs (imported as `keys import` does):\n"
          "                   the same kid and JWKS on every start, also with :memory:\n"
+         "  --test-api       serve the test API under /__test to loopback clients (refused with\n"
+         "                   NODE_ENV=production or a non-loopback --host)\n"
          "  --version        print the release and exit\n"
          "  Flags take '--flag value' or '--flag=value'.\n"
          "\n"

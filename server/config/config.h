@@ -30,10 +30,13 @@ struct Config {
   int64_t session_expires_in_s = 604800;     // session.expiresIn
   int64_t session_update_age_s = 86400;      // session.updateAge
   int64_t short_session_expires_in_s = 86400;  // rememberMe: false
+  size_t min_password_length = 8;    // emailAndPassword.minPasswordLength
+  size_t max_password_length = 128;  // emailAndPassword.maxPasswordLength
   int64_t rotation_interval_s = 0;  // jwks.rotationInterval; 0: keys never expire
   int64_t jwks_max_age_s = 300;      // JWKS Cache-Control max-age and standby lead time
   keys::KeyPolicy key_policy;        // derived from the above and --grace-period
   std::string key_file;              // --key-file: the key that signs (its text is in Secrets)
+  bool test_api = false;             // --test-api: /__test/* for loopback clients
 
   bool production() const { return node_env == "production"; }
   bool development_or_test() const { return node_env == "development" || node_env == "test"; }

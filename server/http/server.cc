@@ -33,6 +33,7 @@ HttpRequest ToHttpRequest(const httplib::Request& req) {
   }
   for (const auto& [name, value] : req.params) out.query.emplace(name, value);
   out.body = req.body;
+  out.peer = req.remote_addr;
   // Node joins repeated Cookie headers with "; " before Better Auth reads them.
   if (req.get_header_value_count("Cookie") > 1) {
     std::string joined;

@@ -10,6 +10,7 @@
 #include "server/http/types.h"
 #include "server/keyring/key_manager.h"
 #include "server/session/password_gate.h"
+#include "server/session/user_claims.h"
 #include "storage/repository.h"
 
 namespace issuer::server {
@@ -41,6 +42,7 @@ struct AuthContext {
   Logger& log;
   TrustedOrigins trusted;
   PasswordGate passwords;
+  UserClaims user_claims;  // per-user extra JWT claims (--seed, test API)
 };
 
 // Where a request comes from: the origin that is iss, aud and trusted, and whether cookies get

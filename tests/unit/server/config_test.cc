@@ -308,6 +308,23 @@ TEST_SUITE("config") {
     CHECK(Load({}).secrets.key_jwk.empty());
   }
 
+  TEST_CASE("--test-api: only on a loopback host and never in production") {
+    CHECK(Load({"--test-api"}).config.test_api);
+    CHECK_FALSE(Load({}).config.test_api);
+    for (const char* host : {"127.0.0.1", "::1", "localhost", "127.0.0.2"}) {
+      CAPTURE(host);
+      CHECK(Load({"--test-api", "--host", host}).config.test_api);
+    }
+    for (const char* host : {"0.0.0.0", "::", "192.168.1.10", "example.com"}) {
+      CAPTURE(host);
+      CHECK(Contains(LoadError({"--test-api", "--host", host}), "loopback"));
+    }
+    CHECK(Contains(LoadError({"--test-api"}, {{"NODE_ENV", "production"},
+                                              {"BETTER_AUTH_SECRET", kLongSecret}}),
+                   "NODE_ENV=production"));
+    CHECK(Contains(LoadError({"--test-api=1"}), "--test-api"));
+  }
+
   TEST_CASE("--version is reported, and switches take no value") {
     CHECK(Load({"--version"}).show_version);
     CHECK(Contains(LoadError({"--version=1"}), "--version"));
