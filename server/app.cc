@@ -1,5 +1,6 @@
 #include "server/app.h"
 
+#include "server/fixture/seed.h"
 #include "server/fixture/test_api.h"
 #include "server/keyring/key_admin.h"
 #include "server/keyring/poller.h"
@@ -23,6 +24,17 @@ Status ImportKeyFile(const LoadedConfig& loaded, storage::Repository& repo, Rand
   return Status::Ok();
 }
 
+// --seed: parsed before anything is written, so a bad file changes nothing.
+Result<std::vector<UserSpec>> ParseSeedFile(const LoadedConfig& loaded) {
+  if (loaded.config.seed_file.empty()) return std::vector<UserSpec>();
+  auto users = ParseSeed(loaded.seed_text, loaded.config);
+  if (!users.ok()) {
+    return Error{Errc::kInvalidArgument,
+                 "seed file " + loaded.config.seed_file + ": " + users.error().message};
+  }
+  return users;
+}
+
 }  // namespace
 
 App::App(LoadedConfig loaded, Clock& clock, Logger& log, Options options)
@@ -34,6 +46,9 @@ Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, Clock& clock, Rand
                                          Logger& log, Options options) {
   std::unique_ptr<App> app(new App(std::move(loaded), clock, log, options));
   const Config& config = app->loaded_.config;
+  auto seed = ParseSeedFile(app->loaded_);
+  if (!seed.ok()) return seed.error();
+  app->seed_ = std::move(*seed);
   auto repo = storage::OpenRepository(config.db_path);
   if (!repo.ok()) {
     return Error{repo.error().code,
@@ -50,13 +65,27 @@ Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, Clock& clock, Rand
   if (Status st = app->keys_->Maintain(); !st.ok()) return st.error();
   app->auth_ = std::make_unique<AuthContext>(config, app->loaded_.secrets, *app->repo_,
                                              *app->keys_, clock, random, log);
+  if (Status st = app->Seed(); !st.ok()) return st.error();
   if (config.production()) app->limiter_ = std::make_unique<RateLimiter>(clock);
   std::vector<Route> routes = AuthRoutes(*app->auth_);
   if (config.test_api) {
-    for (Route& route : TestApiRoutes(*app->auth_, clock)) routes.push_back(std::move(route));
+    for (Route& route : TestApiRoutes(*app->auth_, clock, app->seed_)) {
+      routes.push_back(std::move(route));
+    }
   }
   app->http_ = std::make_unique<HttpServer>(config, std::move(routes), app->limiter_.get(), log);
   return app;
+}
+
+Status App::Seed() {
+  if (loaded_.config.seed_file.empty()) return Status::Ok();
+  auto made = ApplySeed(*auth_, seed_);
+  if (!made.ok()) {
+    return Error{made.error().code,
+                 "seed file " + loaded_.config.seed_file + ": " + made.error().message};
+  }
+  log_.Info("seeded", "users=" + std::to_string(seed_.size()) + " made=" + std::to_string(*made));
+  return Status::Ok();
 }
 
 Result<int> App::Bind() {

@@ -7,6 +7,7 @@
 #include "common/random.h"
 #include "common/result.h"
 #include "server/config/config.h"
+#include "server/fixture/users.h"
 #include "server/http/rate_limiter.h"
 #include "server/http/server.h"
 #include "server/keyring/key_manager.h"
@@ -56,9 +57,13 @@ class App {
   const Config& config() const { return loaded_.config; }
   storage::Repository& repository() { return *repo_; }
   KeyManager& keys() { return *keys_; }
+  // Better Auth's flows' shared state, for the commands that act without HTTP.
+  AuthContext& auth() { return *auth_; }
 
  private:
   App(LoadedConfig loaded, Clock& clock, Logger& log, Options options);
+  // Applies the --seed users (ApplySeed).
+  Status Seed();
 
   LoadedConfig loaded_;
   Clock& clock_;
@@ -69,6 +74,7 @@ class App {
   std::unique_ptr<AuthContext> auth_;
   std::unique_ptr<RateLimiter> limiter_;  // null unless NODE_ENV=production
   std::unique_ptr<HttpServer> http_;
+  std::vector<UserSpec> seed_;  // --seed's users, parsed; the test API's reset can apply them again
 };
 
 }  // namespace issuer::server

@@ -25,12 +25,22 @@ Result<std::string> ReadFile(const std::string& path) {
 }
 
 Result<VerbArgs> SplitVerbArgs(const std::vector<std::string>& args,
-                               const std::set<std::string>& allowed_switches) {
+                               const std::set<std::string>& allowed_switches,
+                               const std::set<std::string>& allowed_options) {
   VerbArgs out;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
+    const std::string name = arg.substr(0, arg.find('='));
     if (allowed_switches.count(arg)) {
       out.switches.insert(arg);
+    } else if (allowed_options.count(name)) {
+      if (name.size() < arg.size()) {
+        out.options[name] = arg.substr(name.size() + 1);
+      } else if (i + 1 < args.size()) {
+        out.options[name] = args[++i];
+      } else {
+        return Error{Errc::kInvalidArgument, name + " needs a value"};
+      }
     } else if (arg.rfind("--", 0) == 0 || arg == "-h") {
       out.config_args.push_back(arg);
       // "--flag value": the value goes with it (LoadConfig refuses unknown flags).
@@ -52,6 +62,8 @@ int RunVerb(std::vector<std::string> args, const EnvLookup& env, sigset_t stop_s
   if (verb == "serve") return RunServe(invocation);
   if (verb == "keys") return RunKeys(invocation);
   if (verb == "doctor") return RunDoctor(invocation);
+  if (verb == "users") return RunUsers(invocation);
+  if (verb == "sessions") return RunSessions(invocation);
   return Fail(kExitConfig, "unknown command: " + verb + " (see --help)");
 }
 

@@ -93,6 +93,7 @@ constexpr FlagSpec kFlags[] = {
     {"--host", true},         {"--port", true},          {"--db", true},
     {"--base-url", true},     {"--rotation-interval", true}, {"--grace-period", true},
     {"--jwks-max-age", true}, {"--key-file", true},      {"--test-api", false},
+    {"--seed", true},
     {"--help", false},        {"-h", false},             {"--version", false}};
 
 const FlagSpec* FindFlag(const std::string& flag) {
@@ -134,6 +135,7 @@ struct Inputs {
   std::string base_url_source;  // for the error message: "BETTER_AUTH_URL", "--base-url"
   std::optional<std::string> secret;
   std::optional<std::string> key_file;
+  std::optional<std::string> seed_file;
 };
 
 Status ApplyFlag(const std::string& flag, const std::string& value, Inputs* in,
@@ -150,6 +152,8 @@ Status ApplyFlag(const std::string& flag, const std::string& value, Inputs* in,
     in->base_url_source = "";
   } else if (flag == "--key-file") {
     in->key_file = value;
+  } else if (flag == "--seed") {
+    in->seed_file = value;
   } else if (flag == "--test-api") {
     config.test_api = true;
   } else if (flag == "--port") {
@@ -236,12 +240,20 @@ Status ApplySecrets(const EnvLookup& env, const std::optional<std::string>& secr
   return Status::Ok();
 }
 
-Status ReadKeyFile(const Inputs& in, const FileReader& read_file, LoadedConfig* out) {
-  if (!in.key_file) return Status::Ok();
-  auto text = read_file(*in.key_file);
-  if (!text.ok()) return Invalid("--key-file: " + text.error().message);
-  out->config.key_file = *in.key_file;
-  out->secrets.key_jwk = std::move(*text);
+// The files the flags name: --key-file (its text is a secret) and --seed.
+Status ReadFlagFiles(const Inputs& in, const FileReader& read_file, LoadedConfig* out) {
+  if (in.key_file) {
+    auto text = read_file(*in.key_file);
+    if (!text.ok()) return Invalid("--key-file: " + text.error().message);
+    out->config.key_file = *in.key_file;
+    out->secrets.key_jwk = std::move(*text);
+  }
+  if (in.seed_file) {
+    auto text = read_file(*in.seed_file);
+    if (!text.ok()) return Invalid("--seed: " + text.error().message);
+    out->config.seed_file = *in.seed_file;
+    out->seed_text = std::move(*text);
+  }
   return Status::Ok();
 }
 
@@ -271,7 +283,7 @@ Status Resolve(const FlagList& flags, const EnvLookup& env, const FileReader& re
   }
   if (Status st = ResolveBaseUrl(in, &out->config); !st.ok()) return st;
   if (Status st = ApplySecrets(env, in.secret, out); !st.ok()) return st;
-  if (Status st = ReadKeyFile(in, read_file, out); !st.ok()) return st;
+  if (Status st = ReadFlagFiles(in, read_file, out); !st.ok()) return st;
   if (Status st = CheckTestApi(out->config); !st.ok()) return st;
   ApplyKeyPolicy(&out->config);
   if (out->config.base_origin.empty()) {
@@ -334,6 +346,8 @@ std::string UsageText() {
          "                   300; at most half the rotation interval)\n"
          "  --key-file FILE  an Ed25519 private JWK that signs (imported as `keys import` does):\n"
          "                   the same kid and JWKS on every start, also with :memory:\n"
+         "  --seed FILE      users to create at start (JSON {\"users\":[{email, password, name,\n"
+         "                   ...fields, id?, sessionToken?, claims?}]}); existing ones are kept\n"
          "  --test-api       serve the test API under /__test to loopback clients (refused with\n"
          "                   NODE_ENV=production or a non-loopback --host)\n"
          "  --version        print the release and exit\n"
@@ -349,6 +363,11 @@ std::string UsageText() {
          "  ba-issuer keys export-public       print the JWKS\n"
          "  ba-issuer doctor [--fix]           report keys the secrets cannot open; --fix\n"
          "                                     retires them and makes a fresh key\n"
+         "  ba-issuer users add --email E --password P [--name N] [--id ID]\n"
+         "                                     make a user (prints it as JSON)\n"
+         "  ba-issuer sessions create --email E [--json]\n"
+         "                                     a new session: COOKIE='...', BEARER='...' and\n"
+         "                                     JWT='...' lines (or the test API's JSON)\n"
          "\n"
          "Environment: BETTER_AUTH_SECRET (or AUTH_SECRET), BETTER_AUTH_SECRETS,\n"
          "BETTER_AUTH_URL (and Better Auth's other base URL variables),\n"

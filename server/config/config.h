@@ -37,6 +37,7 @@ struct Config {
   keys::KeyPolicy key_policy;        // derived from the above and --grace-period
   std::string key_file;              // --key-file: the key that signs (its text is in Secrets)
   bool test_api = false;             // --test-api: /__test/* for loopback clients
+  std::string seed_file;             // --seed: users made at start (its text is in LoadedConfig)
 
   bool production() const { return node_env == "production"; }
   bool development_or_test() const { return node_env == "development" || node_env == "test"; }
@@ -53,6 +54,7 @@ struct Secrets {
 struct LoadedConfig {
   Config config;
   Secrets secrets;
+  std::string seed_text;              // --seed's JSON
   std::vector<std::string> warnings;  // one line each, for stderr at start
   bool show_help = false;
   bool show_version = false;

@@ -35,7 +35,7 @@ struct Fixture {
                                         log);
     REQUIRE(keys->Maintain().ok());
     ctx = std::make_unique<AuthContext>(config, secrets, *repo, *keys, clock, &SodiumFill, log);
-    routes = TestApiRoutes(*ctx, clock);
+    routes = TestApiRoutes(*ctx, clock, seed);
   }
 
   HttpReply Call(const std::string& method, const std::string& path, const std::string& body,
@@ -61,6 +61,7 @@ struct Fixture {
   std::unique_ptr<storage::Repository> repo;
   std::unique_ptr<KeyManager> keys;
   std::unique_ptr<AuthContext> ctx;
+  std::vector<UserSpec> seed;
   std::vector<Route> routes;
 };
 
