@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "server/config/config_file.h"
 #include "server/http/loopback.h"
 #include "server/http/url.h"
 #include "common/text.h"
@@ -36,7 +37,8 @@ std::optional<std::string> NonEmpty(const EnvLookup& env, const std::string& nam
   return v;
 }
 
-Status ApplyBaseUrl(const std::string& url, Config* config) {
+// `fallback_path`: the base path when the URL has none (Better Auth's basePath).
+Status ApplyBaseUrl(const std::string& url, const std::string& fallback_path, Config* config) {
   auto parsed = ParseUrl(url);
   if (!parsed || (parsed->scheme != "http" && parsed->scheme != "https")) {
     return Invalid("invalid base URL: " + url);
@@ -44,7 +46,7 @@ Status ApplyBaseUrl(const std::string& url, Config* config) {
   config->base_origin = parsed->Origin();
   std::string path = parsed->path;
   while (!path.empty() && path.back() == '/') path.pop_back();
-  config->base_path = path.empty() ? "/api/auth" : path;
+  config->base_path = path.empty() ? fallback_path : path;
   return Status::Ok();
 }
 
@@ -93,7 +95,7 @@ constexpr FlagSpec kFlags[] = {
     {"--host", true},         {"--port", true},          {"--db", true},
     {"--base-url", true},     {"--rotation-interval", true}, {"--grace-period", true},
     {"--jwks-max-age", true}, {"--key-file", true},      {"--test-api", false},
-    {"--seed", true},
+    {"--seed", true},         {"--config", true},
     {"--help", false},        {"-h", false},             {"--version", false}};
 
 const FlagSpec* FindFlag(const std::string& flag) {
@@ -133,6 +135,7 @@ Result<FlagList> ParseFlags(const std::vector<std::string>& args) {
 struct Inputs {
   std::optional<std::string> base_url;
   std::string base_url_source;  // for the error message: "BETTER_AUTH_URL", "--base-url"
+  std::optional<std::string> base_path;
   std::optional<std::string> secret;
   std::optional<std::string> key_file;
   std::optional<std::string> seed_file;
@@ -152,6 +155,8 @@ Status ApplyFlag(const std::string& flag, const std::string& value, Inputs* in,
     in->base_url_source = "";
   } else if (flag == "--key-file") {
     in->key_file = value;
+  } else if (flag == "--config") {
+    // Read before the other flags (LoadConfig): the flags override the file.
   } else if (flag == "--seed") {
     in->seed_file = value;
   } else if (flag == "--test-api") {
@@ -187,8 +192,9 @@ void BaseUrlFromEnv(const EnvLookup& env, Inputs* in) {
 }
 
 Status ResolveBaseUrl(const Inputs& in, Config* config) {
+  config->base_path = in.base_path.value_or("/api/auth");  // checked by the config file
   if (!in.base_url) return Status::Ok();
-  Status st = ApplyBaseUrl(*in.base_url, config);
+  Status st = ApplyBaseUrl(*in.base_url, config->base_path, config);
   if (!st.ok() && !in.base_url_source.empty()) {
     return Invalid(in.base_url_source + ": " + st.error().message);
   }
@@ -240,6 +246,33 @@ Status ApplySecrets(const EnvLookup& env, const std::optional<std::string>& secr
   return Status::Ok();
 }
 
+// --config FILE: Better Auth's option names, over the environment and under the flags.
+Status ReadConfigFile(const FlagList& flags, const FileReader& read_file, Inputs* in,
+                      LoadedConfig* out) {
+  std::optional<std::string> path;
+  for (const auto& [flag, value] : flags) {
+    if (flag == "--config") path = value;
+  }
+  if (!path) return Status::Ok();
+  auto text = read_file(*path);
+  if (!text.ok()) return Invalid("--config: " + text.error().message);
+  FileSettings file;
+  if (Status st = ApplyConfigFile(*text, &file, &out->config); !st.ok()) {
+    return Invalid("config file " + *path + ": " + st.error().message);
+  }
+  out->config.config_file = *path;
+  if (file.base_url) {
+    in->base_url = file.base_url;
+    in->base_url_source = "config file " + *path + ": baseURL";
+  }
+  if (file.base_path) in->base_path = file.base_path;
+  if (file.secret) in->secret = file.secret;
+  for (std::string& origin : file.trusted_origins) {
+    out->config.trusted_origins.push_back(std::move(origin));
+  }
+  return Status::Ok();
+}
+
 // The files the flags name: --key-file (its text is a secret) and --seed.
 Status ReadFlagFiles(const Inputs& in, const FileReader& read_file, LoadedConfig* out) {
   if (in.key_file) {
@@ -278,6 +311,7 @@ Status Resolve(const FlagList& flags, const EnvLookup& env, const FileReader& re
   if (auto trusted = NonEmpty(env, "BETTER_AUTH_TRUSTED_ORIGINS")) {
     out->config.trusted_origins = SplitList(*trusted);
   }
+  if (Status st = ReadConfigFile(flags, read_file, &in, out); !st.ok()) return st;
   for (const auto& [flag, value] : flags) {
     if (Status st = ApplyFlag(flag, value, &in, out); !st.ok()) return st;
   }
@@ -346,6 +380,10 @@ std::string UsageText() {
          "                   300; at most half the rotation interval)\n"
          "  --key-file FILE  an Ed25519 private JWK that signs (imported as `keys import` does):\n"
          "                   the same kid and JWKS on every start, also with :memory:\n"
+         "  --config FILE    a JSON file with Better Auth's option names (baseURL, basePath,\n"
+         "                   trustedOrigins, secret, session.*, emailAndPassword.*, jwt.*,\n"
+         "                   jwks.*) and claims.{include, exclude, static, fromUser}; flags\n"
+         "                   override it, and it overrides the environment\n"
          "  --seed FILE      users to create at start (JSON {\"users\":[{email, password, name,\n"
          "                   ...fields, id?, sessionToken?, claims?}]}); existing ones are kept\n"
          "  --test-api       serve the test API under /__test to loopback clients (refused with\n"

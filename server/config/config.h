@@ -6,11 +6,22 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "common/result.h"
 #include "keys/key_ring.h"
 #include "keys/seal.h"
 
 namespace issuer::server {
+
+// How the JWT's claims come from the user: ba-issuer's stand-in for the jwt plugin's
+// definePayload (config file "claims").
+struct ClaimShape {
+  std::vector<std::string> include;  // user fields kept; empty: every field
+  std::vector<std::string> exclude;  // user fields dropped (e.g. "image")
+  std::vector<std::pair<std::string, std::string>> from_user;  // claim <- user field
+  nlohmann::ordered_json static_claims = nlohmann::ordered_json::object();  // in every token
+};
 
 // Better Auth's default secret: used when none is set, so the two interoperate out of the box.
 inline constexpr char kDefaultSecret[] = "better-auth-secret-12345678901234567890";
@@ -27,6 +38,10 @@ struct Config {
   std::string node_env;                       // NODE_ENV as given ("" when unset)
 
   int64_t token_ttl_s = 900;                 // jwt.expirationTime "15m"
+  std::optional<std::string> jwt_issuer;     // jwt.issuer; default: the base origin
+  nlohmann::ordered_json jwt_audience;       // jwt.audience (string or array); null: the origin
+  ClaimShape claims;                         // config file "claims"
+  std::string jwks_path = "/jwks";           // jwks.jwksPath, under the base path
   int64_t session_expires_in_s = 604800;     // session.expiresIn
   int64_t session_update_age_s = 86400;      // session.updateAge
   int64_t short_session_expires_in_s = 86400;  // rememberMe: false
@@ -35,6 +50,7 @@ struct Config {
   int64_t rotation_interval_s = 0;  // jwks.rotationInterval; 0: keys never expire
   int64_t jwks_max_age_s = 300;      // JWKS Cache-Control max-age and standby lead time
   keys::KeyPolicy key_policy;        // derived from the above and --grace-period
+  std::string config_file;           // --config: the JSON file read under the flags
   std::string key_file;              // --key-file: the key that signs (its text is in Secrets)
   bool test_api = false;             // --test-api: /__test/* for loopback clients
   std::string seed_file;             // --seed: users made at start (its text is in LoadedConfig)

@@ -4,6 +4,14 @@
 
 namespace issuer::server {
 
+std::string TokenIssuer(const Config& config, const Site& site) {
+  return config.jwt_issuer.value_or(site.origin);
+}
+
+OrderedJson TokenAudience(const Config& config, const Site& site) {
+  return config.jwt_audience.is_null() ? OrderedJson(site.origin) : config.jwt_audience;
+}
+
 Result<std::string> SignClaims(AuthContext& ctx, const OrderedJson& claims) {
   auto signer = ctx.keys.CurrentSigner();
   if (!signer.ok()) return signer.error();
@@ -12,13 +20,10 @@ Result<std::string> SignClaims(AuthContext& ctx, const OrderedJson& claims) {
 }
 
 Result<std::string> MintToken(AuthContext& ctx, const storage::UserRow& user, const Site& site) {
-  OrderedJson claims = JwtClaims(user, ctx.clock.NowMs(), ctx.config.token_ttl_s, site.origin,
-                                 site.origin);
-  const OrderedJson extra = ctx.user_claims.Get(user.id);
-  for (auto& [name, value] : extra.items()) {
-    if (name != "sub") claims[name] = value;
-  }
-  return SignClaims(ctx, claims);
+  const Config& config = ctx.config;
+  return SignClaims(ctx, JwtClaims(user, ctx.clock.NowMs(), config.token_ttl_s,
+                                   TokenIssuer(config, site), TokenAudience(config, site),
+                                   config.claims, ctx.user_claims.Get(user.id)));
 }
 
 }  // namespace issuer::server
