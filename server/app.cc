@@ -73,7 +73,11 @@ Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, Clock& clock, Rand
       routes.push_back(std::move(route));
     }
   }
-  app->http_ = std::make_unique<HttpServer>(config, std::move(routes), app->limiter_.get(), log);
+  app->cors_ = std::make_unique<Cors>(app->auth_->trusted, [&config](const HttpRequest& r) {
+    return SiteOf(config, r).origin;
+  });
+  app->http_ = std::make_unique<HttpServer>(config, WithCors(std::move(routes), *app->cors_),
+                                            app->limiter_.get(), log);
   return app;
 }
 

@@ -8,6 +8,7 @@
 #include "common/result.h"
 #include "server/config/config.h"
 #include "server/fixture/users.h"
+#include "server/http/cors.h"
 #include "server/http/rate_limiter.h"
 #include "server/http/server.h"
 #include "server/keyring/key_manager.h"
@@ -73,6 +74,7 @@ class App {
   std::unique_ptr<KeyManager> keys_;
   std::unique_ptr<AuthContext> auth_;
   std::unique_ptr<RateLimiter> limiter_;  // null unless NODE_ENV=production
+  std::unique_ptr<Cors> cors_;
   std::unique_ptr<HttpServer> http_;
   std::vector<UserSpec> seed_;  // --seed's users, parsed; the test API's reset can apply them again
 };

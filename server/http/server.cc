@@ -124,6 +124,8 @@ HttpServer::HttpServer(const Config& config, std::vector<Route> routes, RateLimi
     const std::string pattern = EscapeRegex(route.path);
     if (route.method == "GET") {
       server_.Get(pattern, handler);
+    } else if (route.method == "OPTIONS") {
+      server_.Options(pattern, handler);
     } else {
       server_.Post(pattern, handler);
     }
