@@ -1,9 +1,11 @@
 #include "server/app.h"
 
+#include "server/fixture/metrics.h"
 #include "server/fixture/seed.h"
 #include "server/fixture/test_api.h"
 #include "server/keyring/key_admin.h"
 #include "server/keyring/poller.h"
+#include "server/session/discovery.h"
 #include "server/session/routes.h"
 
 namespace issuer::server {
@@ -68,6 +70,13 @@ Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, Clock& clock, Rand
   if (Status st = app->Seed(); !st.ok()) return st.error();
   if (config.production()) app->limiter_ = std::make_unique<RateLimiter>(clock);
   std::vector<Route> routes = AuthRoutes(*app->auth_);
+  if (config.discovery) {
+    for (Route& route : DiscoveryRoutes(*app->auth_)) routes.push_back(std::move(route));
+  }
+  app->metrics_ = std::make_unique<Metrics>(config.base_path + "/sign-in/email");
+  routes.push_back(MetricsRoute(*app->metrics_, [app = app.get()] {
+    return Metrics::Counts{app->auth_->tokens_issued.load(), app->keys_->rotations()};
+  }));
   if (config.test_api) {
     for (Route& route : TestApiRoutes(*app->auth_, clock, app->seed_)) {
       routes.push_back(std::move(route));
@@ -77,7 +86,8 @@ Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, Clock& clock, Rand
     return SiteOf(config, r).origin;
   });
   app->http_ = std::make_unique<HttpServer>(config, WithCors(std::move(routes), *app->cors_),
-                                            app->limiter_.get(), log);
+                                            app->limiter_.get(), log,
+                                            AccessLog(log, *app->metrics_));
   return app;
 }
 

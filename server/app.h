@@ -7,6 +7,7 @@
 #include "common/random.h"
 #include "common/result.h"
 #include "server/config/config.h"
+#include "server/fixture/metrics.h"
 #include "server/fixture/users.h"
 #include "server/http/cors.h"
 #include "server/http/rate_limiter.h"
@@ -75,6 +76,7 @@ class App {
   std::unique_ptr<AuthContext> auth_;
   std::unique_ptr<RateLimiter> limiter_;  // null unless NODE_ENV=production
   std::unique_ptr<Cors> cors_;
+  std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<HttpServer> http_;
   std::vector<UserSpec> seed_;  // --seed's users, parsed; the test API's reset can apply them again
 };

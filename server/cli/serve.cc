@@ -56,11 +56,15 @@ int RunServe(const Invocation& invocation) {
     std::printf("ba-issuer %s\n", Version());
     return kExitOk;
   }
-  for (const std::string& warning : loaded->warnings) {
-    std::fprintf(stderr, "%s\n", warning.c_str());
-  }
   Clock clock = Clock::System();
-  Logger log(stderr, clock);
+  Logger log(stderr, clock, loaded->config.log_format);
+  for (const std::string& warning : loaded->warnings) {
+    if (loaded->config.log_format == LogFormat::kJson) {
+      log.Warn("config", "message=\"" + warning + "\"");  // warnings hold no '"'
+    } else {
+      std::fprintf(stderr, "%s\n", warning.c_str());
+    }
+  }
   const std::string config_db = loaded->config.db_path;
   auto app = App::Create(std::move(*loaded), clock, &SodiumRandom, log);
   if (!app.ok()) {

@@ -95,7 +95,8 @@ constexpr FlagSpec kFlags[] = {
     {"--host", true},         {"--port", true},          {"--db", true},
     {"--base-url", true},     {"--rotation-interval", true}, {"--grace-period", true},
     {"--jwks-max-age", true}, {"--key-file", true},      {"--test-api", false},
-    {"--seed", true},         {"--config", true},
+    {"--seed", true},         {"--config", true},        {"--log-format", true},
+    {"--discovery", false},
     {"--help", false},        {"-h", false},             {"--version", false}};
 
 const FlagSpec* FindFlag(const std::string& flag) {
@@ -159,6 +160,11 @@ Status ApplyFlag(const std::string& flag, const std::string& value, Inputs* in,
     // Read before the other flags (LoadConfig): the flags override the file.
   } else if (flag == "--seed") {
     in->seed_file = value;
+  } else if (flag == "--log-format") {
+    if (value != "text" && value != "json") return Invalid("--log-format: text or json");
+    config.log_format = value == "json" ? LogFormat::kJson : LogFormat::kText;
+  } else if (flag == "--discovery") {
+    config.discovery = true;
   } else if (flag == "--test-api") {
     config.test_api = true;
   } else if (flag == "--port") {
@@ -386,6 +392,10 @@ std::string UsageText() {
          "                   override it, and it overrides the environment\n"
          "  --seed FILE      users to create at start (JSON {\"users\":[{email, password, name,\n"
          "                   ...fields, id?, sessionToken?, claims?}]}); existing ones are kept\n"
+         "  --discovery      serve /.well-known/openid-configuration and /.well-known/jwks.json\n"
+         "                   (issuer, jwks_uri) for generic JWT verifiers (gateways)\n"
+         "  --log-format F   text (default) or json: one line per event and per request\n"
+         "                   (method, route, status, duration)\n"
          "  --test-api       serve the test API under /__test to loopback clients (refused with\n"
          "                   NODE_ENV=production or a non-loopback --host)\n"
          "  --version        print the release and exit\n"

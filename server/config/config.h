@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/logger.h"
 #include "common/result.h"
 #include "keys/key_ring.h"
 #include "keys/seal.h"
@@ -53,6 +54,8 @@ struct Config {
   std::string config_file;           // --config: the JSON file read under the flags
   std::string key_file;              // --key-file: the key that signs (its text is in Secrets)
   bool test_api = false;             // --test-api: /__test/* for loopback clients
+  bool discovery = false;            // --discovery: /.well-known/openid-configuration, jwks.json
+  LogFormat log_format = LogFormat::kText;  // --log-format
   std::string seed_file;             // --seed: users made at start (its text is in LoadedConfig)
 
   bool production() const { return node_env == "production"; }

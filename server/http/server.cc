@@ -1,6 +1,7 @@
 #include "server/http/server.h"
 
 #include <cctype>
+#include <chrono>
 
 #include "common/text.h"
 #include "server/http/reply.h"
@@ -91,11 +92,28 @@ std::string EscapeRegex(const std::string& path) {
   return out;
 }
 
+// One worker thread serves one request at a time: the start of its current request, set when
+// the library hands over the request head (Guard) and read when the answer is logged.
+thread_local std::chrono::steady_clock::time_point request_start;
+
+// Milliseconds since request_start (0 if the request never reached Guard); resets it.
+double ElapsedMs() {
+  using namespace std::chrono;
+  if (request_start == steady_clock::time_point()) return 0;
+  const double ms = duration<double, std::milli>(steady_clock::now() - request_start).count();
+  request_start = steady_clock::time_point();
+  return ms;
+}
+
 }  // namespace
 
 HttpServer::HttpServer(const Config& config, std::vector<Route> routes, RateLimiter* limiter,
-                       Logger& log)
-    : config_(config), limiter_(limiter), log_(log), routes_(std::move(routes)) {
+                       Logger& log, RequestObserver observer)
+    : config_(config),
+      limiter_(limiter),
+      log_(log),
+      observer_(std::move(observer)),
+      routes_(std::move(routes)) {
   server_.new_task_queue = [] { return new httplib::ThreadPool(64); };
   server_.set_tcp_nodelay(true);  // without it keep-alive crawls (~280 req/s)
   server_.set_keep_alive_max_count(1000);
@@ -114,8 +132,11 @@ HttpServer::HttpServer(const Config& config, std::vector<Route> routes, RateLimi
         WriteError({ApiCode::kInternal, ""}, res);
       });
   server_.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-    log_.Info("request", req.method + " " + LoggablePath(req.path) + " " +
-                             std::to_string(res.status));
+    const Route* route = FindRoute(req.method, req.path);
+    const RequestRecord record{req.method, route ? route->path : "", LoggablePath(req.path),
+                               res.status, ElapsedMs()};
+    if (observer_) return observer_(record);
+    log_.Info("request", req.method + " " + record.path + " " + std::to_string(res.status));
   });
   for (const Route& route : routes_) {
     auto handler = [this, &route](const httplib::Request& req, httplib::Response& res) {
@@ -143,6 +164,7 @@ const Route* HttpServer::FindRoute(const std::string& method,
 httplib::Server::HandlerResponse HttpServer::Guard(const httplib::Request& req,
                                                    httplib::Response& res) {
   using HR = httplib::Server::HandlerResponse;
+  request_start = std::chrono::steady_clock::now();
   const Route* route = FindRoute(req.method, req.path);
   if (route == nullptr) {
     res.status = 404;  // as Better Auth: no body, no content type

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,16 @@
 #include "server/http/route.h"
 
 namespace issuer::server {
+
+// What the access log and the metrics see of each answered request.
+struct RequestRecord {
+  std::string method;
+  std::string route;  // the matched route's path; "" when none matched
+  std::string path;   // as a log may show it: control bytes masked, cut at 256
+  int status;
+  double duration_ms;  // from the end of the request head to the answer
+};
+using RequestObserver = std::function<void(const RequestRecord&)>;
 
 // Requests above this size are refused (413) before they are read.
 inline constexpr size_t kMaxBodyBytes = 64 * 1024;
@@ -27,7 +38,9 @@ inline constexpr size_t kMaxBodyBytes = 64 * 1024;
 class HttpServer {
  public:
   // `limiter` (may be null: no rate limiting) is applied to every route before its handler.
-  HttpServer(const Config& config, std::vector<Route> routes, RateLimiter* limiter, Logger& log);
+  // `observer` (if set) sees every request once answered; without one each is logged.
+  HttpServer(const Config& config, std::vector<Route> routes, RateLimiter* limiter, Logger& log,
+             RequestObserver observer = {});
 
   // Binds config.host:config.port; returns the bound port. kUnavailable if the address is
   // taken or invalid.
@@ -46,6 +59,7 @@ class HttpServer {
   const Config& config_;
   RateLimiter* limiter_;
   Logger& log_;
+  RequestObserver observer_;
   std::vector<Route> routes_;
   httplib::Server server_;
 };

@@ -96,7 +96,8 @@ Status KeyManager::MaintainLocked() {
 // REQUIRES: reload_mu_ held. Returns whether a key was written.
 Result<bool> KeyManager::MaintainOnce() {
   const int64_t now = clock_.NowMs();
-  if (!keys::PlanRotation(RingRows(ring().get()), policy_, now, kTimerMarginMs)) return false;
+  const std::vector<keys::StoredKey> before = RingRows(ring().get());
+  if (!keys::PlanRotation(before, policy_, now, kTimerMarginMs)) return false;
   // The key is made before the write transaction; the plan is re-checked inside it.
   auto made = keys::MakeKey(secrets_, policy_, random_, now);
   if (!made.ok()) return made.error();
@@ -115,8 +116,12 @@ Result<bool> KeyManager::MaintainOnce() {
       },
       now);
   if (!written.ok()) return written.error();
-  if (*written) log_.Info("key_created", std::string("kind=") + StepName(step->kind) +
-                                             " kid=" + made->row.kid);
+  if (*written) {
+    log_.Info("key_created", std::string("kind=") + StepName(step->kind) + " kid=" + made->row.kid);
+    // A key made while others exist replaces one (a standby, or a first key again when the
+    // clock jumped past every key's expiry).
+    if (step->kind != keys::RotationStep::kFirstKey || !before.empty()) rotations_.fetch_add(1);
+  }
   Status reloaded = Reload();
   if (!reloaded.ok()) return reloaded.error();
   return *written;

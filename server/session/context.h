@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 
 #include "common/clock.h"
@@ -43,6 +45,7 @@ struct AuthContext {
   TrustedOrigins trusted;
   PasswordGate passwords;
   UserClaims user_claims;  // per-user extra JWT claims (--seed, test API)
+  std::atomic<uint64_t> tokens_issued{0};  // JWTs minted for sessions (MintToken)
 };
 
 // Where a request comes from: the origin that is iss, aud and trusted, and whether cookies get

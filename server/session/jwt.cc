@@ -21,6 +21,7 @@ Result<std::string> SignClaims(AuthContext& ctx, const OrderedJson& claims) {
 
 Result<std::string> MintToken(AuthContext& ctx, const storage::UserRow& user, const Site& site) {
   const Config& config = ctx.config;
+  ctx.tokens_issued.fetch_add(1, std::memory_order_relaxed);
   return SignClaims(ctx, JwtClaims(user, ctx.clock.NowMs(), config.token_ttl_s,
                                    TokenIssuer(config, site), TokenAudience(config, site),
                                    config.claims, ctx.user_claims.Get(user.id)));
