@@ -110,15 +110,7 @@ TEST_SUITE("config-file") {
         {R"({"sesion": {}})", "sesion: unknown key"},
         {R"({"jwt": {"expirationTime": 900}})", "jwt.expirationTime: expected a time string"},
         {R"({"session": {"expiresIn": "7d"}})", "session.expiresIn: expected whole seconds"}};
-    for (const auto& [text, reason] : cases) {
-      CAPTURE(text);
-      const std::string file = WriteTempFile("bad-config.json", text);
-      const CommandResult r =
-          RunCommand({kIssuerBin, "--port", "0", "--db", ":memory:", "--config", file},
-                     {kIssuerSecret});
-      CHECK(r.exit_code == 2);
-      CHECK(r.err.find("config file " + file + ": " + reason) != std::string::npos);
-    }
+    for (const auto& [text, reason] : cases) CheckFileRefused("--config", "config file", text, reason);
   }
 }
 

@@ -71,15 +71,7 @@ TEST_SUITE("seed") {
          "users[1].email: repeated"},
         {R"({"users": [{"email": "a@example.com", "id": "has space"}]})", "users[0].id"},
         {R"({"users": [7]})", "users[0]: expected an object"}};
-    for (const auto& [text, reason] : cases) {
-      CAPTURE(text);
-      const std::string seed = WriteTempFile("bad-seed.json", text);
-      const CommandResult r =
-          RunCommand({kIssuerBin, "--port", "0", "--db", ":memory:", "--seed", seed},
-                     {kIssuerSecret});
-      CHECK(r.exit_code == 2);
-      CHECK(r.err.find("seed file " + seed + ": " + reason) != std::string::npos);
-    }
+    for (const auto& [text, reason] : cases) CheckFileRefused("--seed", "seed file", text, reason);
     const CommandResult missing = RunCommand(
         {kIssuerBin, "--port", "0", "--seed", "/tmp/ba-issuer-no-such-seed.json"}, {kIssuerSecret});
     CHECK(missing.exit_code == 2);

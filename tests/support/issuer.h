@@ -64,6 +64,18 @@ class IssuerServer {
   int port_ = 0;
 };
 
+// Starts the binary with `flag` naming a file that holds `text`, and checks that start-up stops
+// with exit 2 and a reason "<label> <file>: <reason>" (e.g. "seed file /tmp/x: users[1].email").
+inline void CheckFileRefused(const std::string& flag, const std::string& label,
+                             const std::string& text, const std::string& reason) {
+  CAPTURE(text);
+  const std::string file = WriteTempFile("refused-file.json", text);
+  const CommandResult r = RunCommand(
+      {kIssuerBin, "--port", "0", "--db", ":memory:", flag, file}, {kIssuerSecret});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find(label + " " + file + ": " + reason) != std::string::npos);
+}
+
 // A JSON body, REQUIREd to have `status`.
 inline nlohmann::json JsonOf(const httplib::Result& res, int status = 200) {
   REQUIRE(res);
