@@ -1,16 +1,107 @@
 #include "common/logger.h"
 
+#include <cstdio>
+#include <optional>
+#include <utility>
+#include <vector>
+
 #include "common/time_format.h"
 
 namespace issuer {
+namespace {
+
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20 || u == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", u);
+      out += escaped;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+bool IsNumber(std::string_view s) {
+  size_t i = s.size() > 1 && s[0] == '-' ? 1 : 0;
+  bool digits = false, dot = false;
+  for (; i < s.size(); ++i) {
+    if (s[i] >= '0' && s[i] <= '9') {
+      digits = true;
+    } else if (s[i] == '.' && !dot && digits) {
+      dot = true;
+    } else {
+      return false;
+    }
+  }
+  return digits && s.back() != '.' && !(s.size() > 1 && s[0] == '0' && s[1] != '.');
+}
+
+// "a=1 b=\"x y\"" as (key, value, quoted) triples; nullopt if it is not such a list.
+std::optional<std::vector<std::pair<std::string, std::string>>> ParseFields(
+    std::string_view fields, std::vector<bool>* quoted) {
+  std::vector<std::pair<std::string, std::string>> out;
+  size_t i = 0;
+  while (i < fields.size()) {
+    const size_t eq = fields.find('=', i);
+    if (eq == std::string_view::npos || eq == i) return std::nullopt;
+    std::string key(fields.substr(i, eq - i));
+    if (key.find(' ') != std::string::npos) return std::nullopt;
+    std::string value;
+    i = eq + 1;
+    const bool is_quoted = i < fields.size() && fields[i] == '"';
+    if (is_quoted) {
+      for (++i; i < fields.size() && fields[i] != '"'; ++i) {
+        if (fields[i] == '\\' && i + 1 < fields.size()) ++i;
+        value += fields[i];
+      }
+      if (i >= fields.size()) return std::nullopt;
+      ++i;
+    } else {
+      while (i < fields.size() && fields[i] != ' ') value += fields[i++];
+    }
+    if (i < fields.size() && fields[i] != ' ') return std::nullopt;
+    while (i < fields.size() && fields[i] == ' ') ++i;
+    out.emplace_back(std::move(key), std::move(value));
+    quoted->push_back(is_quoted);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string JsonLogLine(std::string_view time, std::string_view level, std::string_view event,
+                        std::string_view fields) {
+  std::string line = "{\"time\":" + JsonString(time) + ",\"level\":" + JsonString(level) +
+                     ",\"event\":" + JsonString(event);
+  std::vector<bool> quoted;
+  auto pairs = ParseFields(fields, &quoted);
+  if (!pairs) return line + ",\"msg\":" + JsonString(fields) + "}";
+  for (size_t i = 0; i < pairs->size(); ++i) {
+    const auto& [key, value] = (*pairs)[i];
+    line += "," + JsonString(key) + ":" +
+            (!quoted[i] && IsNumber(value) ? value : JsonString(value));
+  }
+  return line + "}";
+}
 
 void Logger::Write(std::string_view level, std::string_view event,
                    std::string_view fields) noexcept {
   if (out_ == nullptr) return;
   try {
-    const std::string line = FormatIsoMs(clock_.NowMs()) + " " + std::string(level) + " " +
-                             std::string(event) + (fields.empty() ? "" : " ") +
-                             std::string(fields) + "\n";
+    const std::string time = FormatIsoMs(clock_.NowMs());
+    const std::string line =
+        (format_ == LogFormat::kJson
+             ? JsonLogLine(time, level, event, fields)
+             : time + " " + std::string(level) + " " + std::string(event) +
+                   (fields.empty() ? "" : " ") + std::string(fields)) +
+        "\n";
     std::lock_guard<std::mutex> lock(mu_);
     std::fputs(line.c_str(), out_);
     std::fflush(out_);

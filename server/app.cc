@@ -1,34 +1,103 @@
 #include "server/app.h"
 
+#include "server/fixture/metrics.h"
+#include "server/fixture/seed.h"
+#include "server/fixture/test_api.h"
+#include "server/keyring/key_admin.h"
 #include "server/keyring/poller.h"
+#include "server/session/discovery.h"
 #include "server/session/routes.h"
 
 namespace issuer::server {
+namespace {
 
-App::App(LoadedConfig loaded, const Clock& clock, Logger& log, Options options)
+// --key-file: the key signs from now on (imported as `keys import` does; already there, nothing
+// changes), so its kid and the JWKS are the same on every start.
+Status ImportKeyFile(const LoadedConfig& loaded, storage::Repository& repo, Random random,
+                     const Clock& clock) {
+  if (loaded.secrets.key_jwk.empty()) return Status::Ok();
+  KeyAdminContext ctx{loaded.secrets.ring, loaded.config.key_policy, std::move(random),
+                      clock.NowMs()};
+  auto kid = ImportKey(repo, loaded.secrets.key_jwk, ctx);
+  if (!kid.ok()) {
+    return Error{Errc::kInvalidArgument,
+                 "--key-file " + loaded.config.key_file + ": " + kid.error().message};
+  }
+  return Status::Ok();
+}
+
+// --seed: parsed before anything is written, so a bad file changes nothing.
+Result<std::vector<UserSpec>> ParseSeedFile(const LoadedConfig& loaded) {
+  if (loaded.config.seed_file.empty()) return std::vector<UserSpec>();
+  auto users = ParseSeed(loaded.seed_text, loaded.config);
+  if (!users.ok()) {
+    return Error{Errc::kInvalidArgument,
+                 "seed file " + loaded.config.seed_file + ": " + users.error().message};
+  }
+  return users;
+}
+
+}  // namespace
+
+App::App(LoadedConfig loaded, Clock& clock, Logger& log, Options options)
     : loaded_(std::move(loaded)), clock_(clock), log_(log), options_(options) {}
 
 App::~App() = default;
 
-Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, const Clock& clock, Random random,
+Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, Clock& clock, Random random,
                                          Logger& log, Options options) {
   std::unique_ptr<App> app(new App(std::move(loaded), clock, log, options));
   const Config& config = app->loaded_.config;
+  auto seed = ParseSeedFile(app->loaded_);
+  if (!seed.ok()) return seed.error();
+  app->seed_ = std::move(*seed);
   auto repo = storage::OpenRepository(config.db_path);
   if (!repo.ok()) {
     return Error{repo.error().code,
                  "cannot open database " + config.db_path + ": " + repo.error().message};
   }
   app->repo_ = std::move(*repo);
+  if (Status st = ImportKeyFile(app->loaded_, *app->repo_, random, clock); !st.ok()) {
+    return st.error();
+  }
   app->keys_ = std::make_unique<KeyManager>(*app->repo_, app->loaded_.secrets.ring,
                                             config.key_policy, clock, random, log);
   if (Status st = app->keys_->Load(); !st.ok()) return st.error();
   app->auth_ = std::make_unique<AuthContext>(config, app->loaded_.secrets, *app->repo_,
                                              *app->keys_, clock, random, log);
+  if (Status st = app->Seed(); !st.ok()) return st.error();
   if (config.production()) app->limiter_ = std::make_unique<RateLimiter>(clock);
-  app->http_ = std::make_unique<HttpServer>(config, AuthRoutes(*app->auth_), app->limiter_.get(),
-                                            log);
+  std::vector<Route> routes = AuthRoutes(*app->auth_);
+  if (config.discovery) {
+    for (Route& route : DiscoveryRoutes(*app->auth_)) routes.push_back(std::move(route));
+  }
+  app->metrics_ = std::make_unique<Metrics>(config.base_path + "/sign-in/email");
+  routes.push_back(MetricsRoute(*app->metrics_, [app = app.get()] {
+    return Metrics::Counts{app->auth_->tokens_issued.load(), app->keys_->rotations()};
+  }));
+  if (config.test_api) {
+    for (Route& route : TestApiRoutes(*app->auth_, clock, app->seed_)) {
+      routes.push_back(std::move(route));
+    }
+  }
+  app->cors_ = std::make_unique<Cors>(app->auth_->trusted, [&config](const HttpRequest& r) {
+    return SiteOf(config, r).origin;
+  });
+  app->http_ = std::make_unique<HttpServer>(config, WithCors(std::move(routes), *app->cors_),
+                                            app->limiter_.get(), log,
+                                            AccessLog(log, *app->metrics_));
   return app;
+}
+
+Status App::Seed() {
+  if (loaded_.config.seed_file.empty()) return Status::Ok();
+  auto made = ApplySeed(*auth_, seed_);
+  if (!made.ok()) {
+    return Error{made.error().code,
+                 "seed file " + loaded_.config.seed_file + ": " + made.error().message};
+  }
+  log_.Info("seeded", "users=" + std::to_string(seed_.size()) + " made=" + std::to_string(*made));
+  return Status::Ok();
 }
 
 Result<int> App::Bind() {

@@ -7,6 +7,9 @@
 #include "common/random.h"
 #include "common/result.h"
 #include "server/config/config.h"
+#include "server/fixture/metrics.h"
+#include "server/fixture/users.h"
+#include "server/http/cors.h"
 #include "server/http/rate_limiter.h"
 #include "server/http/server.h"
 #include "server/keyring/key_manager.h"
@@ -35,10 +38,11 @@ class App {
 
   // Opens the store (kUnavailable if it cannot) and loads the key ring (kUnauthenticated,
   // naming the kid, if a published key does not open with the secrets).
-  static Result<std::unique_ptr<App>> Create(LoadedConfig loaded, const Clock& clock,
-                                             Random random, Logger& log, Options options);
-  static Result<std::unique_ptr<App>> Create(LoadedConfig loaded, const Clock& clock,
-                                             Random random, Logger& log) {
+  // `clock` is the service's one clock; the test API (--test-api) moves it.
+  static Result<std::unique_ptr<App>> Create(LoadedConfig loaded, Clock& clock, Random random,
+                                             Logger& log, Options options);
+  static Result<std::unique_ptr<App>> Create(LoadedConfig loaded, Clock& clock, Random random,
+                                             Logger& log) {
     return Create(std::move(loaded), clock, std::move(random), log, Options());
   }
   ~App();
@@ -56,19 +60,26 @@ class App {
   const Config& config() const { return loaded_.config; }
   storage::Repository& repository() { return *repo_; }
   KeyManager& keys() { return *keys_; }
+  // Better Auth's flows' shared state, for the commands that act without HTTP.
+  AuthContext& auth() { return *auth_; }
 
  private:
-  App(LoadedConfig loaded, const Clock& clock, Logger& log, Options options);
+  App(LoadedConfig loaded, Clock& clock, Logger& log, Options options);
+  // Applies the --seed users (ApplySeed).
+  Status Seed();
 
   LoadedConfig loaded_;
-  const Clock& clock_;
+  Clock& clock_;
   Logger& log_;
   Options options_;
   std::unique_ptr<storage::Repository> repo_;
   std::unique_ptr<KeyManager> keys_;
   std::unique_ptr<AuthContext> auth_;
   std::unique_ptr<RateLimiter> limiter_;  // null unless NODE_ENV=production
+  std::unique_ptr<Cors> cors_;
+  std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<HttpServer> http_;
+  std::vector<UserSpec> seed_;  // --seed's users, parsed; the test API's reset can apply them again
 };
 
 }  // namespace issuer::server

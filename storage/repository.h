@@ -36,6 +36,14 @@ class Repository {
   virtual Status CreateUserWithAccount(const UserRow& user, const AccountRow& account,
                                        const SessionRow& session) = 0;
   virtual Status InsertSession(const SessionRow& session) = 0;
+  // A user, and its credential account if given, in one transaction. The user's extra columns
+  // are written too; a column the table lacks is added first (typed by its value: text,
+  // integer or real), as an app's additional field would be. kConflict if the email or id is
+  // taken, kInvalidArgument for a column name that is not [A-Za-z0-9_]; nothing is written then.
+  virtual Status CreateUser(const UserRow& user, const std::optional<AccountRow>& account) = 0;
+  // Removes every user, session, account and verification row in one transaction; the jwks
+  // rows stay.
+  virtual Status DeleteUsers() = 0;
   // Deleting a token that does not exist is not an error.
   virtual Status DeleteSession(std::string_view token) = 0;
   virtual Status UpdateSessionExpiry(std::string_view session_id, int64_t expires_at_ms,

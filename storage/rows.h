@@ -26,7 +26,7 @@ struct UserRow {
   std::optional<std::string> image;
   int64_t created_at_ms = 0;
   int64_t updated_at_ms = 0;
-  std::vector<ExtraColumn> extra;  // read only; never written
+  std::vector<ExtraColumn> extra;  // other columns; written only by Repository::CreateUser
 };
 
 struct SessionRow {

@@ -1,8 +1,6 @@
 // `ba-issuer keys ...` and `ba-issuer doctor`: key administration on the store, with or without
 // a server running on it.
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "common/clock.h"
 #include "common/time_format.h"
@@ -24,7 +22,7 @@ struct KeyCommand {
 };
 
 Result<KeyCommand> OpenCommand(const VerbArgs& args, const EnvLookup& env, bool writes) {
-  auto loaded = LoadConfig(args.config_args, env);
+  auto loaded = LoadConfig(args.config_args, env, &ReadFile);
   if (!loaded.ok()) return loaded.error();
   const std::string& db = loaded->config.db_path;
   auto repo = storage::OpenRepository(
@@ -47,14 +45,6 @@ int List(KeyCommand& cmd) {
                 keys::KeyStateName(k.state), k.published ? "yes" : "no");
   }
   return kExitOk;
-}
-
-Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{Errc::kNotFound, "cannot read " + path};
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 int Import(KeyCommand& cmd, const std::string& path) {

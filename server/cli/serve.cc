@@ -43,33 +43,50 @@ class SignalWaiter {
   std::thread thread_;
 };
 
+// Start-up warnings: plain lines, or log events with --log-format json.
+void PrintWarnings(const LoadedConfig& loaded, Logger& log) {
+  for (const std::string& warning : loaded.warnings) {
+    if (loaded.config.log_format == LogFormat::kJson) {
+      log.Warn("config", "message=\"" + warning + "\"");  // warnings hold no '"'
+    } else {
+      std::fprintf(stderr, "%s\n", warning.c_str());
+    }
+  }
+}
+
+// Why the App could not be made, and the way out where there is one.
+std::string CreateFailure(const Error& error, const std::string& db) {
+  if (error.code != Errc::kUnauthenticated) return error.message;
+  return error.message +
+         ". Either set the secret that sealed it (BETTER_AUTH_SECRET, or "
+         "BETTER_AUTH_SECRETS=\"2:new,1:old\"), or run `ba-issuer doctor --fix --db " +
+         db + "` to retire it and make a new key";
+}
+
 }  // namespace
 
 int RunServe(const Invocation& invocation) {
-  auto loaded = LoadConfig(invocation.args, invocation.env);
+  auto loaded = LoadConfig(invocation.args, invocation.env, &ReadFile);
   if (!loaded.ok()) return Fail(kExitConfig, loaded.error().message);
   if (loaded->show_help) {
     std::fputs(UsageText().c_str(), stdout);
     return kExitOk;
   }
-  for (const std::string& warning : loaded->warnings) {
-    std::fprintf(stderr, "%s\n", warning.c_str());
+  if (loaded->show_version) {
+    std::printf("ba-issuer %s\n", Version());
+    return kExitOk;
   }
   Clock clock = Clock::System();
-  Logger log(stderr, clock);
-  const std::string config_db = loaded->config.db_path;
+  Logger log(stderr, clock, loaded->config.log_format);
+  PrintWarnings(*loaded, log);
+  const std::string db = loaded->config.db_path;
   auto app = App::Create(std::move(*loaded), clock, &SodiumRandom, log);
-  if (!app.ok()) {
-    std::string reason = app.error().message;
-    if (app.error().code == Errc::kUnauthenticated) {
-      reason += ". The private key does not decrypt with the configured secret: set the secret "
-                "that sealed it (BETTER_AUTH_SECRET, or BETTER_AUTH_SECRETS=\"2:new,1:old\"), or "
-                "run `ba-issuer doctor --fix --db " + config_db + "` to retire it and make a new key";
-    }
-    return Fail(kExitConfig, reason);
-  }
+  if (!app.ok()) return Fail(kExitConfig, CreateFailure(app.error(), db));
   auto port = (*app)->Bind();
-  if (!port.ok()) return Fail(kExitConfig, port.error().message);
+  if (!port.ok()) {
+    return Fail(kExitConfig, port.error().message +
+                                 " (in use by another server? --port 0 picks a free port)");
+  }
   bool served = false;
   {
     SignalWaiter waiter(**app, invocation.stop_signals);

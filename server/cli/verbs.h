@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -23,6 +24,9 @@ int Fail(int code, const std::string& reason);
 // libsodium's randombytes_buf, for the real process.
 void SodiumRandom(unsigned char* out, size_t len);
 
+// The whole file at `path`; kNotFound ("cannot read PATH") if it cannot be read.
+Result<std::string> ReadFile(const std::string& path);
+
 // What a verb gets from main: its arguments (after the verb name), the environment, and the
 // signals main has blocked for it to wait on.
 struct Invocation {
@@ -36,11 +40,14 @@ struct Invocation {
 struct VerbArgs {
   std::vector<std::string> positionals;
   std::set<std::string> switches;        // e.g. "--fix", "--rotate"
+  std::map<std::string, std::string> options;  // e.g. "--email" -> "a@example.com"
   std::vector<std::string> config_args;  // for LoadConfig
 };
-// kInvalidArgument for a switch not in `allowed_switches` that LoadConfig would not take.
+// Splits `args` into the verb's own switches and options ("--option value" or
+// "--option=value") and what LoadConfig reads. kInvalidArgument for an option without a value.
 Result<VerbArgs> SplitVerbArgs(const std::vector<std::string>& args,
-                               const std::set<std::string>& allowed_switches);
+                               const std::set<std::string>& allowed_switches,
+                               const std::set<std::string>& allowed_options = {});
 
 // `ba-issuer [serve] [flags]`: serves until SIGINT/SIGTERM.
 int RunServe(const Invocation& invocation);
@@ -48,6 +55,10 @@ int RunServe(const Invocation& invocation);
 int RunKeys(const Invocation& invocation);
 // `ba-issuer doctor [--fix]`.
 int RunDoctor(const Invocation& invocation);
+// `ba-issuer users add --email E --password P [--name N] [--id ID]`.
+int RunUsers(const Invocation& invocation);
+// `ba-issuer sessions create --email E [--json]`.
+int RunSessions(const Invocation& invocation);
 
 // Dispatches `args` (argv without the program name) to a verb; no verb name means serve.
 int RunVerb(std::vector<std::string> args, const EnvLookup& env, sigset_t stop_signals);

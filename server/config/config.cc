@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "server/config/config_file.h"
+#include "server/http/loopback.h"
 #include "server/http/url.h"
 #include "common/text.h"
 
@@ -35,7 +37,8 @@ std::optional<std::string> NonEmpty(const EnvLookup& env, const std::string& nam
   return v;
 }
 
-Status ApplyBaseUrl(const std::string& url, Config* config) {
+// `fallback_path`: the base path when the URL has none (Better Auth's basePath).
+Status ApplyBaseUrl(const std::string& url, const std::string& fallback_path, Config* config) {
   auto parsed = ParseUrl(url);
   if (!parsed || (parsed->scheme != "http" && parsed->scheme != "https")) {
     return Invalid("invalid base URL: " + url);
@@ -43,19 +46,7 @@ Status ApplyBaseUrl(const std::string& url, Config* config) {
   config->base_origin = parsed->Origin();
   std::string path = parsed->path;
   while (!path.empty() && path.back() == '/') path.pop_back();
-  config->base_path = path.empty() ? "/api/auth" : path;
-  return Status::Ok();
-}
-
-// Better Auth's base URL from the environment; "/" (Vite's BASE_URL default) is no URL.
-Status ApplyBaseUrlFromEnv(const EnvLookup& env, Config* config) {
-  for (const char* name : kBaseUrlVars) {
-    auto url = NonEmpty(env, name);
-    if (!url || *url == "/") continue;
-    Status st = ApplyBaseUrl(*url, config);
-    if (!st.ok()) return Error{st.error().code, std::string(name) + ": " + st.error().message};
-    return Status::Ok();
-  }
+  config->base_path = path.empty() ? fallback_path : path;
   return Status::Ok();
 }
 
@@ -96,29 +87,86 @@ Result<int64_t> ParseSeconds(const std::string& flag, const std::string& text) {
   return value;
 }
 
-// "--flag=value" becomes "--flag" "value".
-std::vector<std::string> SplitAssignments(const std::vector<std::string>& args) {
-  std::vector<std::string> out;
-  for (const std::string& arg : args) {
-    const size_t eq = arg.find('=');
-    if (arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-      out.push_back(arg.substr(0, eq));
-      out.push_back(arg.substr(eq + 1));
-    } else {
-      out.push_back(arg);
+struct FlagSpec {
+  const char* name;
+  bool takes_value;
+};
+constexpr FlagSpec kFlags[] = {
+    {"--host", true},         {"--port", true},          {"--db", true},
+    {"--base-url", true},     {"--rotation-interval", true}, {"--grace-period", true},
+    {"--jwks-max-age", true}, {"--key-file", true},      {"--test-api", false},
+    {"--seed", true},         {"--config", true},        {"--log-format", true},
+    {"--discovery", false},   {"--alg", true},
+    {"--help", false},        {"-h", false},             {"--version", false}};
+
+const FlagSpec* FindFlag(const std::string& flag) {
+  for (const FlagSpec& spec : kFlags) {
+    if (flag == spec.name) return &spec;
+  }
+  return nullptr;
+}
+
+// The flags in order, "--flag=value" split like "--flag value"; switches have no value.
+using FlagList = std::vector<std::pair<std::string, std::string>>;
+Result<FlagList> ParseFlags(const std::vector<std::string>& args) {
+  FlagList out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string flag = args[i];
+    std::optional<std::string> value;
+    const size_t eq = flag.find('=');
+    if (flag.rfind("--", 0) == 0 && eq != std::string::npos) {
+      value = flag.substr(eq + 1);
+      flag.resize(eq);
     }
+    const FlagSpec* spec = FindFlag(flag);
+    if (spec == nullptr || (!spec->takes_value && value)) {
+      return Invalid("unknown argument: " + flag);
+    }
+    if (spec->takes_value && !value) {
+      if (i + 1 >= args.size()) return Invalid(flag + " needs a value");
+      value = args[++i];
+    }
+    out.emplace_back(flag, value.value_or(""));
   }
   return out;
 }
 
-Status ApplyFlag(const std::string& flag, const std::string& value, LoadedConfig* out) {
+// Inputs that several layers (environment, then flags) may set; the last one wins and the
+// result is checked once, at the end.
+struct Inputs {
+  std::optional<std::string> base_url;
+  std::string base_url_source;  // for the error message: "BETTER_AUTH_URL", "--base-url"
+  std::optional<std::string> base_path;
+  std::optional<std::string> secret;
+  std::optional<std::string> key_file;
+  std::optional<std::string> seed_file;
+};
+
+Status ApplyFlag(const std::string& flag, const std::string& value, Inputs* in,
+                 LoadedConfig* out) {
   Config& config = out->config;
-  if (flag == "--host") {
+  if (flag == "--help" || flag == "-h" || flag == "--version") {
+    // LoadConfig looked at these first.
+  } else if (flag == "--host") {
     config.host = value;
   } else if (flag == "--db") {
     config.db_path = value;
   } else if (flag == "--base-url") {
-    return ApplyBaseUrl(value, &config);
+    in->base_url = value;
+    in->base_url_source = "";
+  } else if (flag == "--key-file") {
+    in->key_file = value;
+  } else if (flag == "--config") {
+    // Read before the other flags (LoadConfig): the flags override the file.
+  } else if (flag == "--seed") {
+    in->seed_file = value;
+  } else if (flag == "--log-format") {
+    if (value != "text" && value != "json") return Invalid("--log-format: text or json");
+    config.log_format = value == "json" ? LogFormat::kJson : LogFormat::kText;
+  } else if (flag == "--discovery") {
+    config.discovery = true;
+  } else if (flag == "--test-api") {
+    config.test_api = true;
   } else if (flag == "--alg") {
     if (!keys::CanSign(value)) {
       return Invalid("invalid --alg: " + value + " (EdDSA, ES256, ES512, RS256 or PS256)");
@@ -142,28 +190,26 @@ Status ApplyFlag(const std::string& flag, const std::string& value, LoadedConfig
   return Status::Ok();
 }
 
-bool TakesValue(const std::string& flag) {
-  for (const char* known : {"--host", "--port", "--db", "--base-url", "--rotation-interval",
-                            "--grace-period", "--jwks-max-age", "--alg"}) {
-    if (flag == known) return true;
+// Better Auth's base URL variables, the first that is set ("/", Vite's BASE_URL default, is
+// no URL).
+void BaseUrlFromEnv(const EnvLookup& env, Inputs* in) {
+  for (const char* name : kBaseUrlVars) {
+    auto url = NonEmpty(env, name);
+    if (!url || *url == "/") continue;
+    in->base_url = *url;
+    in->base_url_source = name;
+    return;
   }
-  return false;
 }
 
-Status ApplyFlags(const std::vector<std::string>& raw_args, LoadedConfig* out) {
-  const std::vector<std::string> args = SplitAssignments(raw_args);
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& flag = args[i];
-    if (flag == "--help" || flag == "-h") {
-      out->show_help = true;
-      continue;
-    }
-    if (!TakesValue(flag)) return Invalid("unknown argument: " + flag);
-    if (i + 1 >= args.size()) return Invalid(flag + " needs a value");
-    Status st = ApplyFlag(flag, args[++i], out);
-    if (!st.ok()) return st;
+Status ResolveBaseUrl(const Inputs& in, Config* config) {
+  config->base_path = in.base_path.value_or("/api/auth");  // checked by the config file
+  if (!in.base_url) return Status::Ok();
+  Status st = ApplyBaseUrl(*in.base_url, config->base_path, config);
+  if (!st.ok() && !in.base_url_source.empty()) {
+    return Invalid(in.base_url_source + ": " + st.error().message);
   }
-  return Status::Ok();
+  return st;
 }
 
 // jwks.rotationInterval and the standby lead time, which is also the JWKS max-age: at most
@@ -178,9 +224,13 @@ void ApplyKeyPolicy(Config* config) {
   policy.lead_time_ms = lead_ms;
 }
 
-Status ApplySecrets(const EnvLookup& env, LoadedConfig* out) {
-  auto secret = NonEmpty(env, "BETTER_AUTH_SECRET");
-  if (!secret) secret = NonEmpty(env, "AUTH_SECRET");
+void SecretFromEnv(const EnvLookup& env, Inputs* in) {
+  in->secret = NonEmpty(env, "BETTER_AUTH_SECRET");
+  if (!in->secret) in->secret = NonEmpty(env, "AUTH_SECRET");
+}
+
+Status ApplySecrets(const EnvLookup& env, const std::optional<std::string>& secret,
+                    LoadedConfig* out) {
   if (auto versioned = NonEmpty(env, "BETTER_AUTH_SECRETS")) {
     auto parsed = ParseVersionedSecrets(*versioned);
     if (!parsed.ok()) return parsed.error();
@@ -207,73 +257,113 @@ Status ApplySecrets(const EnvLookup& env, LoadedConfig* out) {
   return Status::Ok();
 }
 
-}  // namespace
+// --config FILE: Better Auth's option names, over the environment and under the flags.
+Status ReadConfigFile(const FlagList& flags, const FileReader& read_file, Inputs* in,
+                      LoadedConfig* out) {
+  std::optional<std::string> path;
+  for (const auto& [flag, value] : flags) {
+    if (flag == "--config") path = value;
+  }
+  if (!path) return Status::Ok();
+  auto text = read_file(*path);
+  if (!text.ok()) return Invalid("--config: " + text.error().message);
+  FileSettings file;
+  if (Status st = ApplyConfigFile(*text, &file, &out->config); !st.ok()) {
+    return Invalid("config file " + *path + ": " + st.error().message);
+  }
+  out->config.config_file = *path;
+  if (file.base_url) {
+    in->base_url = file.base_url;
+    in->base_url_source = "config file " + *path + ": baseURL";
+  }
+  if (file.base_path) in->base_path = file.base_path;
+  if (file.secret) in->secret = file.secret;
+  for (std::string& origin : file.trusted_origins) {
+    out->config.trusted_origins.push_back(std::move(origin));
+  }
+  return Status::Ok();
+}
 
-Result<LoadedConfig> LoadConfig(const std::vector<std::string>& args, const EnvLookup& env) {
-  LoadedConfig out;
-  out.config.node_env = env("NODE_ENV").value_or("");
-  Status st = ApplyFlags(args, &out);
-  if (!st.ok()) return st.error();
-  if (out.show_help) return out;
-  if (out.config.base_origin.empty()) {  // the environment only counts without --base-url
-    st = ApplyBaseUrlFromEnv(env, &out.config);
-    if (!st.ok()) return st.error();
+// The files the flags name: --key-file (its text is a secret) and --seed.
+Status ReadFlagFiles(const Inputs& in, const FileReader& read_file, LoadedConfig* out) {
+  if (in.key_file) {
+    auto text = read_file(*in.key_file);
+    if (!text.ok()) return Invalid("--key-file: " + text.error().message);
+    out->config.key_file = *in.key_file;
+    out->secrets.key_jwk = std::move(*text);
   }
+  if (in.seed_file) {
+    auto text = read_file(*in.seed_file);
+    if (!text.ok()) return Invalid("--seed: " + text.error().message);
+    out->config.seed_file = *in.seed_file;
+    out->seed_text = std::move(*text);
+  }
+  return Status::Ok();
+}
+
+// The test API mints sessions and tokens for anyone who can reach it: never in production, and
+// only on an address other machines cannot reach.
+Status CheckTestApi(const Config& config) {
+  if (!config.test_api) return Status::Ok();
+  if (config.production()) return Invalid("--test-api is refused with NODE_ENV=production");
+  if (!IsLoopback(config.host)) {
+    return Invalid("--test-api needs a loopback --host (127.0.0.1, ::1 or localhost), not " +
+                   config.host);
+  }
+  return Status::Ok();
+}
+
+// Everything after the flags are known: the environment under them, then the values they set.
+Status Resolve(const FlagList& flags, const EnvLookup& env, const FileReader& read_file,
+               LoadedConfig* out) {
+  Inputs in;
+  BaseUrlFromEnv(env, &in);
+  SecretFromEnv(env, &in);
   if (auto trusted = NonEmpty(env, "BETTER_AUTH_TRUSTED_ORIGINS")) {
-    out.config.trusted_origins = SplitList(*trusted);
+    out->config.trusted_origins = SplitList(*trusted);
   }
-  st = ApplySecrets(env, &out);
-  if (!st.ok()) return st.error();
-  ApplyKeyPolicy(&out.config);
-  if (out.config.base_origin.empty()) {
-    out.warnings.push_back(
+  if (Status st = ReadConfigFile(flags, read_file, &in, out); !st.ok()) return st;
+  for (const auto& [flag, value] : flags) {
+    if (Status st = ApplyFlag(flag, value, &in, out); !st.ok()) return st;
+  }
+  if (Status st = ResolveBaseUrl(in, &out->config); !st.ok()) return st;
+  if (Status st = ApplySecrets(env, in.secret, out); !st.ok()) return st;
+  if (Status st = ReadFlagFiles(in, read_file, out); !st.ok()) return st;
+  if (Status st = CheckTestApi(out->config); !st.ok()) return st;
+  ApplyKeyPolicy(&out->config);
+  if (out->config.base_origin.empty()) {
+    out->warnings.push_back(
         "WARNING: no base URL set (--base-url or BETTER_AUTH_URL); using each request's Host.");
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<LoadedConfig> LoadConfig(const std::vector<std::string>& args, const EnvLookup& env,
+                                const FileReader& read_file) {
+  auto flags = ParseFlags(args);
+  if (!flags.ok()) return flags.error();
+  LoadedConfig out;
+  out.config.node_env = env("NODE_ENV").value_or("");
+  for (const auto& [flag, value] : *flags) {
+    if (flag == "--help" || flag == "-h") out.show_help = true;
+    if (flag == "--version") out.show_version = true;
+  }
+  if (out.show_help || out.show_version) return out;
+  if (Status st = Resolve(*flags, env, read_file, &out); !st.ok()) return st.error();
   return out;
 }
 
-std::string UsageText() {
-  return "Usage: ba-issuer [--host 127.0.0.1] [--port 3000] [--db ./ba-issuer.db | :memory:]\n"
-         "                 [--base-url URL] [--rotation-interval S] [--grace-period S]\n"
-         "                 [--jwks-max-age S] [--alg ALG]\n"
-         "       ba-issuer keys|doctor ... (see Commands)\n"
-         "\n"
-         "A Better Auth compatible session and JWT issuer (email/password, jwt and bearer\n"
-         "plugins) on Better Auth's SQLite schema.\n"
-         "\n"
-         "  --host HOST      address to listen on (default 127.0.0.1)\n"
-         "  --port PORT      port to listen on; 0 picks a free one (default 3000)\n"
-         "  --db PATH        SQLite database file, or :memory: (default ./ba-issuer.db)\n"
-         "  --base-url URL   public base URL; its origin is the JWT iss and aud, its path the\n"
-         "                   base path (default /api/auth)\n"
-         "  --rotation-interval S  make a new signing key every S seconds (jwks.rotationInterval;\n"
-         "                   default 0: keys never expire); each new key is published as a\n"
-         "                   standby before it signs\n"
-         "  --grace-period S keep an expired key in the JWKS for S seconds (jwks.gracePeriod;\n"
-         "                   default 2592000, 30 days)\n"
-         "  --jwks-max-age S Cache-Control max-age of /jwks and the standby lead time (default\n"
-         "                   300; at most half the rotation interval)\n"
-         "  --alg ALG        algorithm of new keys and tokens (jwks.keyPairConfig.alg): EdDSA\n"
-         "                   (default), ES256, ES512, RS256 or PS256\n"
-         "  Flags take '--flag value' or '--flag=value'.\n"
-         "\n"
-         "Commands (each takes --db as the server does):\n"
-         "  ba-issuer [serve] [flags]          serve (the default)\n"
-         "  ba-issuer keys list                kid, alg, created, expires, state, published\n"
-         "  ba-issuer keys rotate              make a new key and sign with it now\n"
-         "  ba-issuer keys revoke KID [--rotate]  delete a key from the JWKS at once (--rotate:\n"
-         "                                     make its replacement in the same step)\n"
-         "  ba-issuer keys import FILE         add an Ed25519 private JWK and sign with it\n"
-         "  ba-issuer keys export-public       print the JWKS\n"
-         "  ba-issuer doctor [--fix]           report keys the secrets cannot open; --fix\n"
-         "                                     retires them and makes a fresh key\n"
-         "\n"
-         "Environment: BETTER_AUTH_SECRET (or AUTH_SECRET), BETTER_AUTH_SECRETS,\n"
-         "BETTER_AUTH_URL (and Better Auth's other base URL variables),\n"
-         "BETTER_AUTH_TRUSTED_ORIGINS, NODE_ENV.\n"
-         "\n"
-         "Prints 'listening on http://HOST:PORT' when ready. Exit codes: 0 clean stop,\n"
-         "1 runtime failure, 2 bad configuration.\n";
+Result<LoadedConfig> LoadConfig(const std::vector<std::string>& args, const EnvLookup& env) {
+  return LoadConfig(args, env, [](const std::string& path) -> Result<std::string> {
+    return Error{Errc::kNotFound, "cannot read " + path + " here"};
+  });
+}
+
+bool FlagTakesValue(const std::string& flag) {
+  const FlagSpec* spec = FindFlag(flag);
+  return spec != nullptr && spec->takes_value;
 }
 
 }  // namespace issuer::server

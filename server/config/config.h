@@ -6,11 +6,23 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "common/logger.h"
 #include "common/result.h"
 #include "keys/key_ring.h"
 #include "keys/seal.h"
 
 namespace issuer::server {
+
+// How the JWT's claims come from the user: ba-issuer's stand-in for the jwt plugin's
+// definePayload (config file "claims").
+struct ClaimShape {
+  std::vector<std::string> include;  // user fields kept; empty: every field
+  std::vector<std::string> exclude;  // user fields dropped (e.g. "image")
+  std::vector<std::pair<std::string, std::string>> from_user;  // claim <- user field
+  nlohmann::ordered_json static_claims = nlohmann::ordered_json::object();  // in every token
+};
 
 // Better Auth's default secret: used when none is set, so the two interoperate out of the box.
 inline constexpr char kDefaultSecret[] = "better-auth-secret-12345678901234567890";
@@ -27,12 +39,24 @@ struct Config {
   std::string node_env;                       // NODE_ENV as given ("" when unset)
 
   int64_t token_ttl_s = 900;                 // jwt.expirationTime "15m"
+  std::optional<std::string> jwt_issuer;     // jwt.issuer; default: the base origin
+  nlohmann::ordered_json jwt_audience;       // jwt.audience (string or array); null: the origin
+  ClaimShape claims;                         // config file "claims"
+  std::string jwks_path = "/jwks";           // jwks.jwksPath, under the base path
   int64_t session_expires_in_s = 604800;     // session.expiresIn
   int64_t session_update_age_s = 86400;      // session.updateAge
   int64_t short_session_expires_in_s = 86400;  // rememberMe: false
+  size_t min_password_length = 8;    // emailAndPassword.minPasswordLength
+  size_t max_password_length = 128;  // emailAndPassword.maxPasswordLength
   int64_t rotation_interval_s = 0;  // jwks.rotationInterval; 0: keys never expire
   int64_t jwks_max_age_s = 300;      // JWKS Cache-Control max-age and standby lead time
   keys::KeyPolicy key_policy;        // derived from the above and --grace-period
+  std::string config_file;           // --config: the JSON file read under the flags
+  std::string key_file;              // --key-file: the key that signs (its text is in Secrets)
+  bool test_api = false;             // --test-api: /__test/* for loopback clients
+  bool discovery = false;            // --discovery: /.well-known/openid-configuration, jwks.json
+  LogFormat log_format = LogFormat::kText;  // --log-format
+  std::string seed_file;             // --seed: users made at start (its text is in LoadedConfig)
 
   bool production() const { return node_env == "production"; }
   bool development_or_test() const { return node_env == "development" || node_env == "test"; }
@@ -43,21 +67,37 @@ struct Config {
 struct Secrets {
   keys::SecretRing ring;    // seals and opens jwks.privateKey
   std::string cookie_secret;  // HMAC key of signed cookies: the newest versioned secret, if any
+  std::string key_jwk;        // --key-file's private JWK; empty without one
 };
 
 struct LoadedConfig {
   Config config;
   Secrets secrets;
+  std::string seed_text;              // --seed's JSON
   std::vector<std::string> warnings;  // one line each, for stderr at start
   bool show_help = false;
+  bool show_version = false;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 
-// Reads flags (--host, --port, --db, --base-url, --rotation-interval, --grace-period,
-// --jwks-max-age, --help; "--flag value" or "--flag=value") and Better Auth's environment
-// variables. Pure: tests pass a map. kInvalidArgument with a one-line reason on bad input.
+// Reads a whole file (the config, seed and key files); kNotFound if it cannot.
+using FileReader = std::function<Result<std::string>(const std::string& path)>;
+
+// Reads flags ("--flag value" or "--flag=value"; see UsageText) and Better Auth's environment
+// variables, and the files the flags name through `read_file`. Pure: tests pass a map and a
+// reader. kInvalidArgument with a one-line reason on bad input.
+Result<LoadedConfig> LoadConfig(const std::vector<std::string>& args, const EnvLookup& env,
+                                const FileReader& read_file);
+// The same where no file may be read (a flag that names one is refused).
 Result<LoadedConfig> LoadConfig(const std::vector<std::string>& args, const EnvLookup& env);
+
+// Whether `flag` (a flag LoadConfig knows) is followed by a value; false for switches such as
+// --help and --test-api, and for unknown flags.
+bool FlagTakesValue(const std::string& flag);
+
+// The release ("0.2.0"), as `--version` prints it after "ba-issuer ".
+const char* Version();
 
 // "Usage: ..." text for --help.
 std::string UsageText();

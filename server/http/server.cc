@@ -1,6 +1,7 @@
 #include "server/http/server.h"
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -66,6 +67,7 @@ HttpRequest ToHttpRequest(const httplib::Request& req, std::string body) {
   }
   for (const auto& [name, value] : req.params) out.query.emplace(name, value);
   out.body = std::move(body);
+  out.peer = req.remote_addr;
   // Node joins repeated Cookie headers with "; " before Better Auth reads them.
   if (req.get_header_value_count("Cookie") > 1) {
     std::string joined;
@@ -108,11 +110,28 @@ std::string EscapeRegex(const std::string& path) {
   return out;
 }
 
+// One worker thread serves one request at a time: the start of its current request, set when
+// the library hands over the request head (Guard) and read when the answer is logged.
+thread_local std::chrono::steady_clock::time_point request_start;
+
+// Milliseconds since request_start (0 if the request never reached Guard); resets it.
+double ElapsedMs() {
+  using namespace std::chrono;
+  if (request_start == steady_clock::time_point()) return 0;
+  const double ms = duration<double, std::milli>(steady_clock::now() - request_start).count();
+  request_start = steady_clock::time_point();
+  return ms;
+}
+
 }  // namespace
 
 HttpServer::HttpServer(const Config& config, std::vector<Route> routes, RateLimiter* limiter,
-                       Logger& log)
-    : config_(config), limiter_(limiter), log_(log), routes_(std::move(routes)) {
+                       Logger& log, RequestObserver observer)
+    : config_(config),
+      limiter_(limiter),
+      log_(log),
+      observer_(std::move(observer)),
+      routes_(std::move(routes)) {
   Configure();
   AddRoutes();
 }
@@ -164,6 +183,7 @@ const Route* HttpServer::FindRoute(const std::string& method, const std::string&
 
 // Runs once a request's headers are in, before the library reads any body (security notes §4.1).
 HandlerResponse HttpServer::Guard(const httplib::Request& req, httplib::Response& res) {
+  request_start = std::chrono::steady_clock::now();
   connections_.Begin(req);
   Normalize(req);
   const Route* route = FindRoute(req.method, req.path);
@@ -219,8 +239,11 @@ HandlerResponse HttpServer::LibraryError(const httplib::Request& req,
 void HttpServer::LogRequest(const httplib::Request& req, const httplib::Response& res) noexcept {
   try {
     connections_.End(req);
-    log_.Info("request", req.method + " " + LoggablePath(req.path) + " " +
-                             std::to_string(res.status));
+    const Route* route = FindRoute(req.method, req.path);
+    const RequestRecord record{req.method, route ? route->path : "", LoggablePath(req.path),
+                               res.status, ElapsedMs()};
+    if (observer_) return observer_(record);
+    log_.Info("request", req.method + " " + record.path + " " + std::to_string(res.status));
   } catch (...) {
   }
 }

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,16 @@ inline constexpr time_t kKeepAliveSeconds = 5;
 inline constexpr size_t kKeepAliveMaxRequests = 1000;
 inline constexpr std::chrono::milliseconds kDrain{5000};
 
+// What the access log and the metrics see of each answered request.
+struct RequestRecord {
+  std::string method;
+  std::string route;  // the matched route's path; "" when none matched
+  std::string path;   // as a log may show it: control bytes masked, cut at 256
+  int status;
+  double duration_ms;  // from the end of the request head to the answer
+};
+using RequestObserver = std::function<void(const RequestRecord&)>;
+
 // cpp-httplib 0.11.4 serving a fixed table of routes, guarded against its known weaknesses
 // (security notes §4): a request body is read in full under kMaxBodyBytes or the connection
 // closes after the reply (never left to be parsed as a next request); compressed bodies are
@@ -50,7 +61,9 @@ inline constexpr std::chrono::milliseconds kDrain{5000};
 class HttpServer {
  public:
   // `limiter` (may be null: no rate limiting) is applied to every route before its handler.
-  HttpServer(const Config& config, std::vector<Route> routes, RateLimiter* limiter, Logger& log);
+  // `observer` (if set) sees every request once answered; without one each is logged.
+  HttpServer(const Config& config, std::vector<Route> routes, RateLimiter* limiter, Logger& log,
+             RequestObserver observer = {});
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
@@ -88,6 +101,7 @@ class HttpServer {
   const Config& config_;
   RateLimiter* limiter_;
   Logger& log_;
+  RequestObserver observer_;
   std::vector<Route> routes_;
   Connections connections_;
   int listener_ = -1;

@@ -16,6 +16,7 @@ struct HttpRequest {
   std::multimap<std::string, std::string> headers;  // names lowercase
   std::map<std::string, std::string> query;
   std::string body;
+  std::string peer;  // the client's address as the socket reports it ("127.0.0.1", "::1")
 
   // The first value of a header, if present.
   std::optional<std::string> Header(const std::string& lowercase_name) const {

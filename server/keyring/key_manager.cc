@@ -111,7 +111,8 @@ Result<bool> KeyManager::MaintainOnce() {
 // REQUIRES: reload_mu_ held. One rotation step for `policy.alg`, if the lifecycle says so.
 Result<bool> KeyManager::MaintainAlg(const keys::KeyPolicy& policy) {
   const int64_t now = clock_.NowMs();
-  if (!keys::PlanRotation(RingRows(ring().get()), policy, now, kTimerMarginMs)) return false;
+  const std::vector<keys::StoredKey> before = RingRows(ring().get());
+  if (!keys::PlanRotation(before, policy, now, kTimerMarginMs)) return false;
   // The key is made before the write transaction (RSA takes tens of ms); the plan is re-checked
   // inside it.
   auto made = keys::MakeKey(secrets_, policy, random_, now);
@@ -134,6 +135,9 @@ Result<bool> KeyManager::MaintainAlg(const keys::KeyPolicy& policy) {
   if (*written) {
     log_.Info("key_created", std::string("kind=") + StepName(step->kind) + " alg=" +
                                  policy.alg + " kid=" + made->row.kid);
+    // A key made while others exist replaces one (a standby, or a first key again when the
+    // clock jumped past every key's expiry).
+    if (step->kind != keys::RotationStep::kFirstKey || !before.empty()) rotations_.fetch_add(1);
   }
   Status reloaded = Reload();
   if (!reloaded.ok()) return reloaded.error();

@@ -60,6 +60,8 @@ class KeyManager {
   void Tick();
 
   const keys::KeyPolicy& policy() const { return policy_; }
+  // Keys this process wrote to replace another (standby keys, for /metrics).
+  uint64_t rotations() const { return rotations_.load(); }
 
  private:
   struct JwksCache {
@@ -93,6 +95,7 @@ class KeyManager {
   mutable std::mutex ring_mu_;  // guards ring_; held only to copy or replace the pointer
   std::shared_ptr<const keys::KeyRing> ring_;
   std::atomic<int64_t> data_version_{-1};
+  std::atomic<uint64_t> rotations_{0};
   std::string fingerprint_;  // digest of the rows last loaded; guarded by reload_mu_
   std::mutex jwks_mu_;
   JwksCache jwks_cache_;  // guarded by jwks_mu_

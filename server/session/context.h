@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 
 #include "common/clock.h"
@@ -11,6 +13,7 @@
 #include "server/http/types.h"
 #include "server/keyring/key_manager.h"
 #include "server/session/password_gate.h"
+#include "server/session/user_claims.h"
 #include "storage/repository.h"
 
 namespace issuer::server {
@@ -42,6 +45,8 @@ struct AuthContext {
   Logger& log;
   TrustedOrigins trusted;
   PasswordGate passwords;
+  UserClaims user_claims;  // per-user extra JWT claims (--seed, test API)
+  std::atomic<uint64_t> tokens_issued{0};  // JWTs minted for sessions (MintToken)
 };
 
 // Where a request comes from: the origin that is iss, aud and trusted, and whether cookies get

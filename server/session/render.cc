@@ -1,5 +1,7 @@
 #include "server/session/render.h"
 
+#include <algorithm>
+
 #include "common/time_format.h"
 
 namespace issuer::server {
@@ -47,17 +49,34 @@ OrderedJson SessionJson(const storage::SessionRow& session) {
   return out;
 }
 
+namespace {
+
+bool Listed(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+}  // namespace
+
 OrderedJson JwtClaims(const storage::UserRow& user, int64_t now_ms, int64_t ttl_s,
-                      const std::string& issuer, const std::string& audience) {
+                      const std::string& issuer, const OrderedJson& audience,
+                      const ClaimShape& shape, const OrderedJson& extra) {
   // JWT NumericDate: whole seconds, floored.
   const int64_t iat = (now_ms >= 0 ? now_ms : now_ms - 999) / 1000;
   OrderedJson claims = {{"iat", iat}};
   const OrderedJson fields = UserJson(user);
-  for (auto& [name, value] : fields.items()) claims[name] = value;
+  for (auto& [name, value] : fields.items()) {
+    if (!shape.include.empty() && !Listed(shape.include, name)) continue;
+    if (!Listed(shape.exclude, name)) claims[name] = value;
+  }
+  for (const auto& [claim, field] : shape.from_user) {
+    if (fields.contains(field)) claims[claim] = fields[field];
+  }
+  for (auto& [name, value] : shape.static_claims.items()) claims[name] = value;
+  for (auto& [name, value] : extra.items()) claims[name] = value;
   claims["sub"] = user.id;
-  claims["exp"] = iat + ttl_s;
-  claims["iss"] = issuer;
-  claims["aud"] = audience;
+  if (!claims.contains("exp")) claims["exp"] = iat + ttl_s;
+  if (!claims.contains("iss")) claims["iss"] = issuer;
+  if (!claims.contains("aud")) claims["aud"] = audience;
   return claims;
 }
 

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "server/config/config.h"
 #include "storage/rows.h"
 
 namespace issuer::server {
@@ -20,9 +21,14 @@ OrderedJson UserJson(const storage::UserRow& user);
 OrderedJson SessionJson(const storage::SessionRow& session);
 
 // The JWT claims Better Auth's jwt plugin signs (compat spec §1.4):
-// {iat, ...user, sub, exp = iat + ttl, iss, aud}.
+// {iat, ...user, sub, exp = iat + ttl, iss, aud}. `shape` picks the user fields and adds
+// claims (from user fields, then static ones), then `extra` (the user's own claims) is added;
+// sub is always the user id, and exp, iss and aud are defaults that the added claims win over,
+// as in Better Auth. `audience` is a string or an array.
 OrderedJson JwtClaims(const storage::UserRow& user, int64_t now_ms, int64_t ttl_s,
-                      const std::string& issuer, const std::string& audience);
+                      const std::string& issuer, const OrderedJson& audience,
+                      const ClaimShape& shape = {},
+                      const OrderedJson& extra = OrderedJson::object());
 
 // Compact JSON; invalid UTF-8 from the database is replaced, never thrown on.
 std::string Dump(const OrderedJson& value);

@@ -24,9 +24,11 @@ std::vector<Route> AuthRoutes(AuthContext& ctx) {
   std::vector<Route> routes;
   for (const Entry& e : kEntries) {
     Endpoint endpoint = e.endpoint;
-    routes.push_back(Route{e.method, ctx.config.base_path + e.path,
+    // jwks.jwksPath moves /jwks (the old path is then 404, as in Better Auth).
+    const std::string path = endpoint == &Jwks ? ctx.config.jwks_path : e.path;
+    routes.push_back(Route{e.method, ctx.config.base_path + path,
                            [&ctx, endpoint](const HttpRequest& r) { return endpoint(ctx, r); },
-                           e.allow_form, e.path});
+                           e.allow_form, path});
   }
   return routes;
 }

@@ -13,8 +13,6 @@
 namespace issuer::server {
 namespace {
 
-constexpr size_t kMaxPassword = 128;
-
 struct SignInForm {
   std::string email;  // lowercase
   std::string password;
@@ -32,7 +30,7 @@ std::variant<SignInForm, ApiError> ReadSignIn(AuthContext& ctx, const HttpReques
                   (*body)["password"].get<std::string>(), OptionalString(*body, "callbackURL"),
                   Remember(*body)};
   if (!auth::IsValidEmail(form.email)) return ApiError{ApiCode::kInvalidEmail, ""};
-  if (auth::Utf16Length(form.password) > kMaxPassword) {
+  if (auth::Utf16Length(form.password) > ctx.config.max_password_length) {
     return ApiError{ApiCode::kPasswordTooLong, ""};
   }
   return form;

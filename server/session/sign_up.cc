@@ -13,9 +13,6 @@
 namespace issuer::server {
 namespace {
 
-constexpr size_t kMinPassword = 8;
-constexpr size_t kMaxPassword = 128;
-
 // A sign-up body that passed every check, in Better Auth's order: origins, zod, login CSRF,
 // password length, then a free email.
 struct SignUpForm {
@@ -37,8 +34,8 @@ std::variant<SignUpForm, ApiError> ReadSignUp(AuthContext& ctx, const HttpReques
                   (*body)["password"].get<std::string>(), OptionalString(*body, "image"),
                   Remember(*body)};
   const size_t length = auth::Utf16Length(form.password);
-  if (length < kMinPassword) return ApiError{ApiCode::kPasswordTooShort, ""};
-  if (length > kMaxPassword) return ApiError{ApiCode::kPasswordTooLong, ""};
+  if (length < ctx.config.min_password_length) return ApiError{ApiCode::kPasswordTooShort, ""};
+  if (length > ctx.config.max_password_length) return ApiError{ApiCode::kPasswordTooLong, ""};
   auto existing = ctx.repo.FindCredentialUser(form.email);
   if (!existing.ok()) return LoggedFailure(ctx, existing.error());
   if (existing->has_value()) return ApiError{ApiCode::kUserAlreadyExists, ""};

@@ -1,24 +1,13 @@
 // GET /token and GET /get-session: the session and the JWT minted for it (jwt plugin).
-#include "keys/jws.h"
 #include "server/http/reply.h"
 #include "server/session/endpoints.h"
+#include "server/session/jwt.h"
 #include "server/session/render.h"
 #include "server/session/resolve.h"
 #include "server/session/session_cookies.h"
 
 namespace issuer::server {
 namespace {
-
-// The jwt plugin's token: header {alg, kid} of the key that signs now, Better Auth's claims.
-Result<std::string> SignToken(AuthContext& ctx, const storage::SessionWithUser& found,
-                              const Site& site) {
-  auto signer = ctx.keys.CurrentSigner();
-  if (!signer.ok()) return signer.error();
-  const keys::Signer& key = *signer->key->signer;
-  const OrderedJson claims = JwtClaims(found.user, ctx.clock.NowMs(), ctx.config.token_ttl_s,
-                                       site.origin, site.origin);
-  return keys::SignCompactJws(keys::JwsHeaderJson(key), Dump(claims), key);
-}
 
 void NoStore(HttpReply* reply) {
   reply->AddHeader("Cache-Control", "no-store");
@@ -37,7 +26,7 @@ HttpReply GetSession(AuthContext& ctx, const HttpRequest& request) {
     reply.body = "null";
     return reply;
   }
-  auto jwt = SignToken(ctx, result.found, site);
+  auto jwt = MintToken(ctx, result.found.user, site);
   if (!jwt.ok()) return WithError(std::move(reply), LoggedFailure(ctx, jwt.error()));
   reply.body = Dump(
       {{"session", SessionJson(result.found.session)}, {"user", UserJson(result.found.user)}});
@@ -61,7 +50,7 @@ HttpReply Token(AuthContext& ctx, const HttpRequest& request) {
   if (result.outcome == Lookup::kNone) {
     return WithError(std::move(reply), {ApiCode::kUnauthorized, ""});
   }
-  auto jwt = SignToken(ctx, result.found, site);
+  auto jwt = MintToken(ctx, result.found.user, site);
   if (!jwt.ok()) return WithError(std::move(reply), LoggedFailure(ctx, jwt.error()));
   reply.body = Dump({{"token", *jwt}});
   AddBearerToken(site, &reply);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cctype>
+#include <cstdio>
 
 #include "common/time_format.h"
 #include "storage/sqlite/connection.h"
@@ -180,11 +182,32 @@ Status Run(Connection& conn, Statement& st, std::string_view context) {
   return Status::Ok();
 }
 
+void BindValue(Statement& st, int index, const ColumnValue& value) {
+  if (const auto* i = std::get_if<int64_t>(&value)) {
+    st.BindInt64(index, *i);
+  } else if (const auto* d = std::get_if<double>(&value)) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.17g", *d);
+    st.BindText(index, text);  // a "real" column stores it as REAL (type affinity)
+  } else if (const auto* s = std::get_if<std::string>(&value)) {
+    st.BindText(index, *s);
+  } else {
+    st.BindNull(index);
+  }
+}
+
 Status InsertUser(Connection& conn, const UserRow& u) {
-  auto st = conn.Cached(
-      R"(INSERT INTO "user" ("id", "name", "email", "emailVerified", "image", "createdAt",)"
-      R"( "updatedAt") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))");
+  std::string columns = R"("id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt")";
+  std::string values = "?1, ?2, ?3, ?4, ?5, ?6, ?7";
+  for (size_t i = 0; i < u.extra.size(); ++i) {
+    columns += ", " + Quote(u.extra[i].name);
+    values += ", ?" + std::to_string(8 + i);
+  }
+  auto st = conn.Cached(R"(INSERT INTO "user" ()" + columns + ") VALUES (" + values + ")");
   if (!st.ok()) return st.error();
+  for (size_t i = 0; i < u.extra.size(); ++i) {
+    BindValue(**st, static_cast<int>(8 + i), u.extra[i].value);
+  }
   (*st)->BindText(1, u.id);
   (*st)->BindText(2, u.name);
   (*st)->BindText(3, u.email);
@@ -224,6 +247,40 @@ Status InsertSessionRow(Connection& conn, const SessionRow& s) {
   (*st)->BindOptionalText(7, s.user_agent);
   (*st)->BindText(8, s.user_id);
   return Run(conn, **st, "insert session");
+}
+
+bool PlainName(const std::string& name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  }
+  return true;
+}
+
+const char* SqlType(const ColumnValue& value) {
+  if (std::holds_alternative<int64_t>(value)) return "integer";
+  if (std::holds_alternative<double>(value)) return "real";
+  return "text";
+}
+
+// Adds the user columns `extra` names that the table lacks. Returns whether it added one.
+Result<bool> AddUserColumns(Connection& conn, const std::vector<ExtraColumn>& extra) {
+  if (extra.empty()) return false;
+  auto existing = TableColumns(conn, "user");
+  if (!existing.ok()) return existing.error();
+  bool added = false;
+  for (const ExtraColumn& column : extra) {
+    if (!PlainName(column.name)) {
+      return Error{Errc::kInvalidArgument, "not a plain column name: " + column.name};
+    }
+    if (std::find(existing->begin(), existing->end(), column.name) != existing->end()) continue;
+    Status st = conn.Exec(R"(ALTER TABLE "user" ADD COLUMN )" + Quote(column.name) + " " +
+                          SqlType(column.value));
+    if (!st.ok()) return st.error();
+    existing->push_back(column.name);
+    added = true;
+  }
+  return added;
 }
 
 Result<bool> EmailTaken(Connection& conn, std::string_view email) {
@@ -354,16 +411,19 @@ Status SqliteRepository::LoadColumns() {
   auto sessions = TableColumns(*conn, "session");
   if (!users.ok()) return users.error();
   if (!sessions.ok()) return sessions.error();
-  user_columns_ = std::move(*users);
-  session_columns_ = std::move(*sessions);
-  find_session_sql_ = "SELECT " + SelectList("s", session_columns_) + ", " +
-                      SelectList("u", user_columns_) +
-                      R"( FROM "session" s JOIN "user" u ON u."id" = s."userId")"
-                      R"( WHERE s."token" = ?1)";
-  find_credential_sql_ = "SELECT " + SelectList("u", user_columns_) +
-                         R"(, a."password" FROM "user" u LEFT JOIN "account" a)"
-                         R"( ON a."userId" = u."id" AND a."providerId" = 'credential')"
-                         R"( WHERE u."email" = ?1 LIMIT 1)";
+  auto q = std::make_shared<Queries>();
+  q->user_columns = std::move(*users);
+  q->session_columns = std::move(*sessions);
+  q->find_session = "SELECT " + SelectList("s", q->session_columns) + ", " +
+                    SelectList("u", q->user_columns) +
+                    R"( FROM "session" s JOIN "user" u ON u."id" = s."userId")"
+                    R"( WHERE s."token" = ?1)";
+  q->find_credential = "SELECT " + SelectList("u", q->user_columns) +
+                       R"(, a."password" FROM "user" u LEFT JOIN "account" a)"
+                       R"( ON a."userId" = u."id" AND a."providerId" = 'credential')"
+                       R"( WHERE u."email" = ?1 LIMIT 1)";
+  std::lock_guard<std::mutex> lock(queries_mu_);
+  queries_ = std::move(q);
   return Status::Ok();
 }
 
@@ -372,46 +432,81 @@ SqliteRepository::Pool& SqliteRepository::Reader() const {
 }
 
 Result<std::optional<SessionWithUser>> SqliteRepository::FindSessionWithUser(std::string_view token) {
+  const std::shared_ptr<const Queries> q = queries();
   auto conn = Reader().Acquire();
-  auto st = conn->Cached(find_session_sql_);
+  auto st = conn->Cached(q->find_session);
   if (!st.ok()) return st.error();
   (*st)->BindText(1, token);
   const auto r = (*st)->Step();
   if (r == Statement::kError) return SqliteError(conn->handle(), (*st)->last_rc(), "find session");
   if (r == Statement::kDone) return std::optional<SessionWithUser>();
-  SessionWithUser found{ReadSession(**st, 0, session_columns_),
-                        ReadUser(**st, static_cast<int>(session_columns_.size()), user_columns_)};
+  SessionWithUser found{
+      ReadSession(**st, 0, q->session_columns),
+      ReadUser(**st, static_cast<int>(q->session_columns.size()), q->user_columns)};
   return std::optional<SessionWithUser>(std::move(found));
 }
 
 Result<std::optional<CredentialUser>> SqliteRepository::FindCredentialUser(std::string_view email) {
+  const std::shared_ptr<const Queries> q = queries();
   auto conn = Reader().Acquire();
-  auto st = conn->Cached(find_credential_sql_);
+  auto st = conn->Cached(q->find_credential);
   if (!st.ok()) return st.error();
   (*st)->BindText(1, email);
   const auto r = (*st)->Step();
   if (r == Statement::kError) return SqliteError(conn->handle(), (*st)->last_rc(), "find user");
   if (r == Statement::kDone) return std::optional<CredentialUser>();
-  const int password_col = static_cast<int>(user_columns_.size());
-  CredentialUser found{ReadUser(**st, 0, user_columns_), (*st)->ColumnOptionalText(password_col)};
+  const int password_col = static_cast<int>(q->user_columns.size());
+  CredentialUser found{ReadUser(**st, 0, q->user_columns),
+                       (*st)->ColumnOptionalText(password_col)};
   return std::optional<CredentialUser>(std::move(found));
 }
 
 Status SqliteRepository::CreateUserWithAccount(const UserRow& user, const AccountRow& account,
                                     const SessionRow& session) {
+  return WriteUser(user, &account, &session);
+}
+
+Status SqliteRepository::CreateUser(const UserRow& user, const std::optional<AccountRow>& account) {
+  return WriteUser(user, account ? &*account : nullptr, nullptr);
+}
+
+Status SqliteRepository::WriteUser(const UserRow& user, const AccountRow* account,
+                                   const SessionRow* session) {
+  if (!writer_) return ReadOnlyError();
+  bool added = false;
+  {
+    auto writer = writer_->AcquireWriter();
+    if (!writer.ok()) return writer.error();
+    Pool::Handle& conn = *writer;
+    auto tx = Transaction::Begin(*conn);
+    if (!tx.ok()) return tx.error();
+    auto taken = EmailTaken(*conn, user.email);
+    if (!taken.ok()) return taken.error();
+    if (*taken) return Error{Errc::kConflict, "email taken"};
+    auto columns = AddUserColumns(*conn, user.extra);
+    if (!columns.ok()) return columns.error();
+    added = *columns;
+    Status st = InsertUser(*conn, user);
+    if (st.ok() && account) st = InsertAccount(*conn, *account);
+    if (st.ok() && session) st = InsertSessionRow(*conn, *session);
+    if (!st.ok()) return st;
+    if (Status committed = (*tx)->Commit(); !committed.ok()) return committed;
+  }
+  // New columns: the lookups select them from now on.
+  return added ? LoadColumns() : Status::Ok();
+}
+
+Status SqliteRepository::DeleteUsers() {
   if (!writer_) return ReadOnlyError();
   auto writer = writer_->AcquireWriter();
   if (!writer.ok()) return writer.error();
   Pool::Handle& conn = *writer;
   auto tx = Transaction::Begin(*conn);
   if (!tx.ok()) return tx.error();
-  auto taken = EmailTaken(*conn, user.email);
-  if (!taken.ok()) return taken.error();
-  if (*taken) return Error{Errc::kConflict, "email taken"};
-  Status st = InsertUser(*conn, user);
-  if (st.ok()) st = InsertAccount(*conn, account);
-  if (st.ok()) st = InsertSessionRow(*conn, session);
-  if (!st.ok()) return st;
+  for (const char* table : {"session", "account", "verification", "user"}) {
+    Status st = conn->Exec(std::string("DELETE FROM \"") + table + "\"");
+    if (!st.ok()) return st;
+  }
   return (*tx)->Commit();
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -33,6 +34,8 @@ class SqliteRepository final : public Repository {
   Status CreateUserWithAccount(const UserRow& user, const AccountRow& account,
                                const SessionRow& session) override;
   Status InsertSession(const SessionRow& session) override;
+  Status CreateUser(const UserRow& user, const std::optional<AccountRow>& account) override;
+  Status DeleteUsers() override;
   Status DeleteSession(std::string_view token) override;
   Status UpdateSessionExpiry(std::string_view session_id, int64_t expires_at_ms,
                              int64_t updated_at_ms) override;
@@ -45,18 +48,32 @@ class SqliteRepository final : public Repository {
 
  private:
   class Pool;
+  // The user and session columns and the queries built from them; replaced whole when
+  // CreateUser adds a column, so readers never see a half-built set.
+  struct Queries {
+    std::vector<std::string> user_columns;
+    std::vector<std::string> session_columns;
+    std::string find_session;
+    std::string find_credential;
+  };
   SqliteRepository() = default;
   Status Init(const std::string& path, OpenMode mode, int readers);
   Status LoadColumns();
+  // One write transaction: refuses a taken email, adds the extra columns the user names, writes
+  // the user and, if given, its account and session.
+  Status WriteUser(const UserRow& user, const AccountRow* account, const SessionRow* session);
   Pool& Reader() const;
+  std::shared_ptr<const Queries> queries() const {
+    std::lock_guard<std::mutex> lock(queries_mu_);
+    return queries_;
+  }
 
   std::unique_ptr<Pool> writer_;   // null when read-only
   std::unique_ptr<Pool> readers_;  // null for :memory: (reads use writer_)
   std::unique_ptr<Pool> watcher_;  // null for :memory:
-  std::vector<std::string> user_columns_;
-  std::vector<std::string> session_columns_;
-  std::string find_session_sql_;
-  std::string find_credential_sql_;
+  // A mutex rather than atomic<shared_ptr> (libstdc++ 12's races under TSan).
+  mutable std::mutex queries_mu_;
+  std::shared_ptr<const Queries> queries_;
 };
 
 }  // namespace issuer::storage

@@ -9,6 +9,8 @@
 
 #include "tests/support/child_process.h"
 
+using issuer::testing::CommandResult;
+using issuer::testing::RunCommand;
 using issuer::testing::Child;
 using issuer::testing::PortOf;
 using issuer::testing::TempDb;
@@ -65,6 +67,17 @@ TEST_SUITE("binary") {
     CHECK(child.Wait() == 0);
     CHECK(text.find("--base-url") != std::string::npos);
     CHECK(text.find("--db") != std::string::npos);
+  }
+
+  TEST_CASE("--version prints the release and exits 0, before any other flag is acted on") {
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {kBin, "--version"}, {kBin, "serve", "--port=0", "--version"}}) {
+      const CommandResult r = RunCommand(args, {});
+      CHECK(r.exit_code == 0);
+      CHECK(r.out.rfind("ba-issuer ", 0) == 0);
+      CHECK(r.out.find('.') != std::string::npos);
+      CHECK(r.err.empty());  // no secret warning: nothing was loaded
+    }
   }
 
   TEST_CASE("the default secret works, with a warning") {

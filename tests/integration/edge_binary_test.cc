@@ -96,7 +96,8 @@ TEST_SUITE("edge binary") {
     const std::string err = second.ReadAllStderr();
     CHECK(second.Wait() == 2);
     CHECK(err == "ba-issuer: cannot bind 127.0.0.1:" + std::to_string(port) +
-                     ": Address already in use\n");
+                     ": Address already in use (in use by another server? --port 0 picks a free "
+                     "port)\n");
     CHECK(second.ReadLine(100).empty());  // no ready line
     for (int i = 0; i < 50; ++i) {  // fresh connections: the kernel would split them between two
       httplib::Client fresh("127.0.0.1", port);
@@ -206,7 +207,8 @@ TEST_SUITE("edge binary") {
     REQUIRE(keys.ok());
     for (const storage::JwkRow& row : *keys) secrets.push_back(row.private_key);
     const std::string log = output + ReadFile(log_path);  // stdout and stderr
-    CHECK(log.find("info request POST /api/auth/sign-in/email 401") != std::string::npos);
+    CHECK(log.find("info request method=POST route=/api/auth/sign-in/email status=401") !=
+          std::string::npos);
     for (const std::string& s : secrets) {
       REQUIRE(s.size() >= 16);
       CHECK_MESSAGE(log.find(s) == std::string::npos, "in the log: " << s);

@@ -293,6 +293,46 @@ TEST_SUITE("config") {
     CHECK(Contains(LoadError({"--rotation-interval", "1h"}), "invalid --rotation-interval"));
   }
 
+  TEST_CASE("--key-file is read through the reader; its text goes to the secrets only") {
+    const FileReader files = [](const std::string& path) -> Result<std::string> {
+      if (path == "key.jwk") return std::string("{\"kty\":\"OKP\"}");
+      return Error{Errc::kNotFound, "cannot read " + path};
+    };
+    auto loaded = LoadConfig({"--key-file", "key.jwk"}, MapEnv({}), files);
+    REQUIRE(loaded.ok());
+    CHECK(loaded->config.key_file == "key.jwk");
+    CHECK(loaded->secrets.key_jwk == "{\"kty\":\"OKP\"}");
+    auto missing = LoadConfig({"--key-file=nope.jwk"}, MapEnv({}), files);
+    REQUIRE_FALSE(missing.ok());
+    CHECK(Contains(missing.error().message, "--key-file: cannot read nope.jwk"));
+    CHECK(Load({}).secrets.key_jwk.empty());
+  }
+
+  TEST_CASE("--test-api: only on a loopback host and never in production") {
+    CHECK(Load({"--test-api"}).config.test_api);
+    CHECK_FALSE(Load({}).config.test_api);
+    for (const char* host : {"127.0.0.1", "::1", "localhost", "127.0.0.2"}) {
+      CAPTURE(host);
+      CHECK(Load({"--test-api", "--host", host}).config.test_api);
+    }
+    for (const char* host : {"0.0.0.0", "::", "192.168.1.10", "example.com"}) {
+      CAPTURE(host);
+      CHECK(Contains(LoadError({"--test-api", "--host", host}), "loopback"));
+    }
+    CHECK(Contains(LoadError({"--test-api"}, {{"NODE_ENV", "production"},
+                                              {"BETTER_AUTH_SECRET", kLongSecret}}),
+                   "NODE_ENV=production"));
+    CHECK(Contains(LoadError({"--test-api=1"}), "--test-api"));
+  }
+
+  TEST_CASE("--version is reported, and switches take no value") {
+    CHECK(Load({"--version"}).show_version);
+    CHECK(Contains(LoadError({"--version=1"}), "--version"));
+    CHECK(FlagTakesValue("--port"));
+    CHECK_FALSE(FlagTakesValue("--version"));
+    CHECK_FALSE(FlagTakesValue("--bogus"));
+  }
+
   TEST_CASE("unknown flags are rejected and --help is reported") {
     CHECK(Contains(LoadError({"--verbose"}), "--verbose"));
     CHECK(Contains(LoadError({"extra"}), "extra"));

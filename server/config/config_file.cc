@@ -1,0 +1,209 @@
+#include "server/config/config_file.h"
+
+#include <nlohmann/json.hpp>
+
+#include "server/config/duration.h"
+
+namespace issuer::server {
+namespace {
+
+using nlohmann::json;
+
+Error Invalid(const std::string& key, const std::string& problem) {
+  return Error{Errc::kInvalidArgument, key + ": " + problem};
+}
+
+Result<std::string> String(const json& v, const std::string& key) {
+  if (!v.is_string()) return Invalid(key, "expected a string");
+  return v.get<std::string>();
+}
+
+Result<std::vector<std::string>> Strings(const json& v, const std::string& key) {
+  if (!v.is_array()) return Invalid(key, "expected an array of strings");
+  std::vector<std::string> out;
+  for (const json& item : v) {
+    if (!item.is_string()) return Invalid(key, "expected an array of strings");
+    out.push_back(item);
+  }
+  return out;
+}
+
+// Whole seconds, at least `min`, at most 10 years.
+Result<int64_t> Seconds(const json& v, const std::string& key, int64_t min = 0) {
+  if (!v.is_number_integer() || v.get<int64_t>() < min || v.get<int64_t>() > 10LL * 366 * 86400) {
+    return Invalid(key, "expected whole seconds (" + std::to_string(min) + " or more)");
+  }
+  return v.get<int64_t>();
+}
+
+Result<size_t> Length(const json& v, const std::string& key) {
+  if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > 4096) {
+    return Invalid(key, "expected a whole number from 1 to 4096");
+  }
+  return static_cast<size_t>(v.get<int64_t>());
+}
+
+// A URL path such as "/keys.json", without a trailing '/', "..", query or fragment; "/" (the
+// root, as "") only with `allow_root`.
+Result<std::string> UrlPath(const json& v, const std::string& key, bool allow_root = false) {
+  auto path = String(v, key);
+  if (!path.ok()) return path;
+  if (allow_root && *path == "/") return std::string();
+  while (path->size() > 1 && path->back() == '/') path->pop_back();
+  if (path->empty() || path->front() != '/' || *path == "/" ||
+      path->find("..") != std::string::npos || path->find_first_of("?#\\ ") != std::string::npos) {
+    return Invalid(key, "expected a path such as \"/jwks\"");
+  }
+  return path;
+}
+
+struct Target {
+  FileSettings* settings;
+  Config* config;
+};
+using Setter = Status (*)(const json& value, const std::string& key, Target& t);
+
+template <typename T, typename Apply>
+Status Set(Result<T> parsed, Apply apply) {
+  if (!parsed.ok()) return parsed.error();
+  apply(std::move(*parsed));
+  return Status::Ok();
+}
+
+Status SetAudience(const json& v, const std::string& key, Target& t) {
+  if (v.is_string()) {
+    t.config->jwt_audience = v.get<std::string>();
+    return Status::Ok();
+  }
+  return Set(Strings(v, key), [&](std::vector<std::string> a) { t.config->jwt_audience = a; });
+}
+
+Status SetExpirationTime(const json& v, const std::string& key, Target& t) {
+  std::optional<int64_t> seconds;
+  if (v.is_string()) seconds = ParseDuration(v.get<std::string>());
+  if (!seconds || *seconds <= 0) {
+    return Invalid(key, "expected a time string such as \"15m\" or \"1h\"");
+  }
+  t.config->token_ttl_s = *seconds;
+  return Status::Ok();
+}
+
+Status SetEnabled(const json& v, const std::string& key, Target&) {
+  if (v != true) return Invalid(key, "ba-issuer always serves email and password (true)");
+  return Status::Ok();
+}
+
+Status SetFromUser(const json& v, const std::string& key, Target& t) {
+  if (!v.is_object()) return Invalid(key, "expected an object {claim: userField}");
+  for (const auto& [claim, field] : v.items()) {
+    if (!field.is_string()) return Invalid(key + "." + claim, "expected a user field name");
+    t.config->claims.from_user.emplace_back(claim, field.get<std::string>());
+  }
+  return Status::Ok();
+}
+
+Status SetStatic(const json& v, const std::string& key, Target& t) {
+  if (!v.is_object()) return Invalid(key, "expected an object of claims");
+  t.config->claims.static_claims = nlohmann::ordered_json::parse(v.dump());
+  return Status::Ok();
+}
+
+struct Key {
+  const char* path;
+  Setter set;
+};
+const Key kKeys[] = {
+    {"baseURL", [](const json& v, const std::string& k, Target& t) {
+       return Set(String(v, k), [&](std::string s) { t.settings->base_url = s; });
+     }},
+    {"basePath", [](const json& v, const std::string& k, Target& t) {
+       return Set(UrlPath(v, k, true), [&](std::string s) { t.settings->base_path = s; });
+     }},
+    {"secret", [](const json& v, const std::string& k, Target& t) {
+       return Set(String(v, k), [&](std::string s) { t.settings->secret = s; });
+     }},
+    {"trustedOrigins", [](const json& v, const std::string& k, Target& t) {
+       return Set(Strings(v, k), [&](std::vector<std::string> s) {
+         t.settings->trusted_origins = std::move(s);
+       });
+     }},
+    {"session.expiresIn", [](const json& v, const std::string& k, Target& t) {
+       return Set(Seconds(v, k, 1), [&](int64_t s) { t.config->session_expires_in_s = s; });
+     }},
+    {"session.updateAge", [](const json& v, const std::string& k, Target& t) {
+       return Set(Seconds(v, k), [&](int64_t s) { t.config->session_update_age_s = s; });
+     }},
+    {"emailAndPassword.enabled", &SetEnabled},
+    {"emailAndPassword.minPasswordLength", [](const json& v, const std::string& k, Target& t) {
+       return Set(Length(v, k), [&](size_t n) { t.config->min_password_length = n; });
+     }},
+    {"emailAndPassword.maxPasswordLength", [](const json& v, const std::string& k, Target& t) {
+       return Set(Length(v, k), [&](size_t n) { t.config->max_password_length = n; });
+     }},
+    {"jwt.issuer", [](const json& v, const std::string& k, Target& t) {
+       return Set(String(v, k), [&](std::string s) { t.config->jwt_issuer = s; });
+     }},
+    {"jwt.audience", &SetAudience},
+    {"jwt.expirationTime", &SetExpirationTime},
+    {"jwks.jwksPath", [](const json& v, const std::string& k, Target& t) {
+       return Set(UrlPath(v, k), [&](std::string s) { t.config->jwks_path = s; });
+     }},
+    {"jwks.rotationInterval", [](const json& v, const std::string& k, Target& t) {
+       return Set(Seconds(v, k), [&](int64_t s) { t.config->rotation_interval_s = s; });
+     }},
+    {"jwks.gracePeriod", [](const json& v, const std::string& k, Target& t) {
+       return Set(Seconds(v, k), [&](int64_t s) { t.config->key_policy.grace_period_ms = s * 1000; });
+     }},
+    {"claims.include", [](const json& v, const std::string& k, Target& t) {
+       return Set(Strings(v, k), [&](std::vector<std::string> s) { t.config->claims.include = s; });
+     }},
+    {"claims.exclude", [](const json& v, const std::string& k, Target& t) {
+       return Set(Strings(v, k), [&](std::vector<std::string> s) { t.config->claims.exclude = s; });
+     }},
+    {"claims.static", &SetStatic},
+    {"claims.fromUser", &SetFromUser},
+};
+
+constexpr const char* kSections[] = {"session", "emailAndPassword", "jwt", "jwks", "claims"};
+
+bool IsSection(const std::string& key) {
+  for (const char* section : kSections) {
+    if (key == section) return true;
+  }
+  return false;
+}
+
+Status ApplyObject(const json& object, const std::string& prefix, Target& t) {
+  for (const auto& [name, value] : object.items()) {
+    const std::string key = prefix + name;
+    if (prefix.empty() && name == "$schema") continue;
+    if (prefix.empty() && IsSection(name)) {
+      if (!value.is_object()) return Invalid(key, "expected an object");
+      if (Status st = ApplyObject(value, key + ".", t); !st.ok()) return st;
+      continue;
+    }
+    const Key* found = nullptr;
+    for (const Key& k : kKeys) {
+      if (key == k.path) found = &k;
+    }
+    if (found == nullptr) return Invalid(key, "unknown key");
+    if (Status st = found->set(value, key, t); !st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ApplyConfigFile(const std::string& text, FileSettings* settings, Config* config) {
+  const json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return Error{Errc::kInvalidArgument, "not valid JSON"};
+  if (!doc.is_object()) return Error{Errc::kInvalidArgument, "expected a JSON object"};
+  Target target{settings, config};
+  if (Status st = ApplyObject(doc, "", target); !st.ok()) return st;
+  if (config->min_password_length > config->max_password_length) {
+    return Invalid("emailAndPassword.minPasswordLength", "greater than maxPasswordLength");
+  }
+  return Status::Ok();
+}
+
+}  // namespace issuer::server

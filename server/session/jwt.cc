@@ -1,0 +1,30 @@
+#include "server/session/jwt.h"
+
+#include "keys/jws.h"
+
+namespace issuer::server {
+
+std::string TokenIssuer(const Config& config, const Site& site) {
+  return config.jwt_issuer.value_or(site.origin);
+}
+
+OrderedJson TokenAudience(const Config& config, const Site& site) {
+  return config.jwt_audience.is_null() ? OrderedJson(site.origin) : config.jwt_audience;
+}
+
+Result<std::string> SignClaims(AuthContext& ctx, const OrderedJson& claims) {
+  auto signer = ctx.keys.CurrentSigner();
+  if (!signer.ok()) return signer.error();
+  const keys::Signer& key = *signer->key->signer;
+  return keys::SignCompactJws(keys::JwsHeaderJson(key), Dump(claims), key);
+}
+
+Result<std::string> MintToken(AuthContext& ctx, const storage::UserRow& user, const Site& site) {
+  const Config& config = ctx.config;
+  ctx.tokens_issued.fetch_add(1, std::memory_order_relaxed);
+  return SignClaims(ctx, JwtClaims(user, ctx.clock.NowMs(), config.token_ttl_s,
+                                   TokenIssuer(config, site), TokenAudience(config, site),
+                                   config.claims, ctx.user_claims.Get(user.id)));
+}
+
+}  // namespace issuer::server
