@@ -116,15 +116,22 @@ Status CheckOpens(const StoredKey& row, const SecretRing& secrets, const KeyPoli
 }
 
 const RingKey* KeyRing::Signer(int64_t now_ms) const {
-  const RingKey* best = nullptr;
+  if (const RingKey* best = SignerFor(policy_.alg, now_ms)) return best;
   const RingKey* any = nullptr;  // Better Auth's fallback: the newest live key of any alg
   for (const RingKey& k : keys_) {
     if (!k.signer || !IsLive(k.row, now_ms)) continue;
     if (any == nullptr || k.row.created_at_ms > any->row.created_at_ms) any = &k;
-    if (AlgOf(k.row, policy_) != policy_.alg) continue;
+  }
+  return any;
+}
+
+const RingKey* KeyRing::SignerFor(std::string_view alg, int64_t now_ms) const {
+  const RingKey* best = nullptr;
+  for (const RingKey& k : keys_) {
+    if (!k.signer || !IsLive(k.row, now_ms) || AlgOf(k.row, policy_) != alg) continue;
     if (best == nullptr || k.row.created_at_ms > best->row.created_at_ms) best = &k;
   }
-  return best ? best : any;
+  return best;
 }
 
 std::string KeyRing::JwksJson(int64_t now_ms) const {

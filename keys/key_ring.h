@@ -26,11 +26,17 @@ struct StoredKey {
 };
 
 // Better Auth's jwt plugin options that decide which keys sign and which are published.
+// One entry of jwks.keyPairConfigs.
+struct KeyPairConfig {
+  std::string alg;
+  int modulus_bits = 2048;  // modulusLength, for RSA keys
+};
+
 struct KeyPolicy {
   std::string alg = "EdDSA";  // jwks.keyPairConfig.alg: new keys, and rows whose alg is NULL
   int modulus_bits = 2048;    // jwks.keyPairConfig.modulusLength, for RSA keys
   // jwks.keyPairConfigs: further algorithms that keep a live key each in the same JWKS.
-  std::vector<std::string> extra_algs;
+  std::vector<KeyPairConfig> extra;
   int64_t grace_period_ms = 30LL * 24 * 3600 * 1000;  // jwks.gracePeriod default: 30 days
   std::optional<int64_t> rotation_interval_ms;         // jwks.rotationInterval; none by default
   // How long a standby key is published before it signs; also the JWKS max-age.
@@ -65,6 +71,9 @@ class KeyRing {
   // algorithm ba-issuer signs with (it then signs with that key's alg, as Better Auth does).
   // nullptr when none: the caller must make a key (MakeKey) and reopen.
   const RingKey* Signer(int64_t now_ms) const;
+  // The newest live key of `alg` that signs (Better Auth's getLatestKeyByAlg, NULL alg counting
+  // as the policy's); nullptr when none.
+  const RingKey* SignerFor(std::string_view alg, int64_t now_ms) const;
 
   // GET /jwks body: {"keys":[{alg, crv, ...publicKey, kid}]} for every key with no expiry or
   // with expiresAt + gracePeriod > now_ms, in table order. Always valid JSON.

@@ -4,6 +4,7 @@
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
 
@@ -358,6 +359,40 @@ bool VerifyWithPublicJwk(const std::string& alg, std::string_view public_jwk,
                                   message.size());
   ERR_clear_error();
   return ok == 1;
+}
+
+namespace {
+
+struct BioFree {
+  void operator()(BIO* bio) const { BIO_free(bio); }
+};
+
+Result<EvpPkeyPtr> Ed25519PublicFromJwk(std::string_view public_jwk) {
+  auto jwk = nlohmann::json::parse(public_jwk, nullptr, /*allow_exceptions=*/false);
+  if (!jwk.is_object() || jwk.value("kty", "") != "OKP" || jwk.value("crv", "") != "Ed25519") {
+    return Invalid("JWK is not an Ed25519 public key");
+  }
+  auto x = Member(jwk, "x", 32);
+  if (!x.ok()) return x.error();
+  EVP_PKEY* raw = EVP_PKEY_new_raw_public_key(
+      EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(x->data()), x->size());
+  if (raw == nullptr) return OpenSslError("Ed25519 public key");
+  return EvpPkeyPtr(raw);
+}
+
+}  // namespace
+
+Result<std::string> PublicKeyPem(const std::string& alg, std::string_view public_jwk) {
+  const AlgInfo* info = Info(alg);
+  if (info == nullptr && alg != "EdDSA") return Invalid("no PEM form for " + alg);
+  auto key = info ? KeyFromJwk(public_jwk, *info, /*with_private=*/false)
+                  : Ed25519PublicFromJwk(public_jwk);
+  if (!key.ok()) return key.error();
+  std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_PUBKEY(bio.get(), key->get()) != 1) return OpenSslError("PEM");
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(size));
 }
 
 }  // namespace issuer::keys

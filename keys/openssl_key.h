@@ -65,4 +65,9 @@ class OpenSslSigner final : public Signer {
 bool VerifyWithPublicJwk(const std::string& alg, std::string_view public_jwk,
                          std::string_view message, std::string_view signature);
 
+// The PEM (SubjectPublicKeyInfo) text of a public JWK of `alg` (EdDSA, ES256, ES512, RS256,
+// PS256), as `openssl pkey -pubout` writes it: what a verifier confused into HMAC would use as
+// its secret (the test API's alg-confusion tokens).
+Result<std::string> PublicKeyPem(const std::string& alg, std::string_view public_jwk);
+
 }  // namespace issuer::keys

@@ -1,7 +1,10 @@
 #include "server/config/config_file.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
+#include "keys/key_ring.h"
 #include "server/config/duration.h"
 
 namespace issuer::server {
@@ -108,6 +111,67 @@ Status SetStatic(const json& v, const std::string& key, Target& t) {
   return Status::Ok();
 }
 
+// A jwks.keyPairConfig object: {alg, modulusLength?, crv?}.
+Result<keys::KeyPairConfig> KeyPair(const json& v, const std::string& key) {
+  if (!v.is_object()) return Invalid(key, "expected an object {alg, modulusLength?, crv?}");
+  keys::KeyPairConfig out;
+  for (const auto& [name, value] : v.items()) {
+    if (name == "alg") {
+      if (!value.is_string() || !keys::CanSign(value.get<std::string>())) {
+        return Invalid(key + ".alg", "expected EdDSA, ES256, ES512, RS256 or PS256");
+      }
+      out.alg = value.get<std::string>();
+    } else if (name == "modulusLength") {
+      if (!value.is_number_integer() || value.get<int64_t>() < 2048 ||
+          value.get<int64_t>() > 8192) {
+        return Invalid(key + ".modulusLength", "expected a whole number from 2048 to 8192");
+      }
+      out.modulus_bits = value.get<int>();
+    } else if (name == "crv") {
+      // jose's generateKeyPair reads crv for EdDSA only; ba-issuer's EdDSA is Ed25519.
+      if (value != "Ed25519") return Invalid(key + ".crv", "only Ed25519 is supported");
+    } else {
+      return Invalid(key + "." + name, "unknown key");
+    }
+  }
+  if (out.alg.empty()) return Invalid(key + ".alg", "missing");
+  return out;
+}
+
+Status SetKeyPairConfig(const json& v, const std::string& key, Target& t) {
+  return Set(KeyPair(v, key), [&](keys::KeyPairConfig c) {
+    t.config->key_policy.alg = c.alg;
+    t.config->key_policy.modulus_bits = c.modulus_bits;
+  });
+}
+
+// The extra algorithms; one that repeats another, or the primary, is refused (checked once all
+// keys are read, since keyPairConfig may come after it).
+Status SetKeyPairConfigs(const json& v, const std::string& key, Target& t) {
+  if (!v.is_array()) return Invalid(key, "expected an array of {alg, modulusLength?}");
+  std::vector<keys::KeyPairConfig> extra;
+  for (size_t i = 0; i < v.size(); ++i) {
+    auto config = KeyPair(v[i], key + "[" + std::to_string(i) + "]");
+    if (!config.ok()) return config.error();
+    extra.push_back(std::move(*config));
+  }
+  t.config->key_policy.extra = std::move(extra);
+  return Status::Ok();
+}
+
+Status CheckDistinctAlgs(const keys::KeyPolicy& policy) {
+  std::vector<std::string> seen = {policy.alg};
+  for (size_t i = 0; i < policy.extra.size(); ++i) {
+    const std::string& alg = policy.extra[i].alg;
+    if (std::find(seen.begin(), seen.end(), alg) != seen.end()) {
+      return Invalid("jwks.keyPairConfigs[" + std::to_string(i) + "].alg",
+                     alg + " is already configured");
+    }
+    seen.push_back(alg);
+  }
+  return Status::Ok();
+}
+
 struct Key {
   const char* path;
   Setter set;
@@ -154,6 +218,8 @@ const Key kKeys[] = {
     {"jwks.gracePeriod", [](const json& v, const std::string& k, Target& t) {
        return Set(Seconds(v, k), [&](int64_t s) { t.config->key_policy.grace_period_ms = s * 1000; });
      }},
+    {"jwks.keyPairConfig", &SetKeyPairConfig},
+    {"jwks.keyPairConfigs", &SetKeyPairConfigs},
     {"claims.include", [](const json& v, const std::string& k, Target& t) {
        return Set(Strings(v, k), [&](std::vector<std::string> s) { t.config->claims.include = s; });
      }},
@@ -203,7 +269,7 @@ Status ApplyConfigFile(const std::string& text, FileSettings* settings, Config* 
   if (config->min_password_length > config->max_password_length) {
     return Invalid("emailAndPassword.minPasswordLength", "greater than maxPasswordLength");
   }
-  return Status::Ok();
+  return CheckDistinctAlgs(config->key_policy);
 }
 
 }  // namespace issuer::server

@@ -96,11 +96,12 @@ Status KeyManager::MaintainLocked() {
 // REQUIRES: reload_mu_ held. Returns whether a key was written.
 Result<bool> KeyManager::MaintainOnce() {
   bool written = false;
-  std::vector<std::string> algs = {policy_.alg};
-  algs.insert(algs.end(), policy_.extra_algs.begin(), policy_.extra_algs.end());
-  for (const std::string& alg : algs) {
+  std::vector<keys::KeyPairConfig> configs = {{policy_.alg, policy_.modulus_bits}};
+  configs.insert(configs.end(), policy_.extra.begin(), policy_.extra.end());
+  for (const keys::KeyPairConfig& config : configs) {
     keys::KeyPolicy policy = policy_;
-    policy.alg = alg;
+    policy.alg = config.alg;
+    policy.modulus_bits = config.modulus_bits;
     auto step = MaintainAlg(policy);
     if (!step.ok()) return step.error();
     written = written || *step;
@@ -157,6 +158,18 @@ Result<KeyManager::Signer> KeyManager::CurrentSigner() {
   const keys::RingKey* key = current->Signer(clock_.NowMs());
   if (key == nullptr) return Error{Errc::kInternal, "no signing key after creating one"};
   return Signer{current, key};
+}
+
+Result<KeyManager::Signer> KeyManager::SignerFor(const std::string& alg) {
+  if (alg == policy_.alg) return CurrentSigner();
+  auto current = ring();
+  if (current) {
+    if (const keys::RingKey* key = current->SignerFor(alg, clock_.NowMs())) {
+      return Signer{current, key};
+    }
+  }
+  return Error{Errc::kNotFound, "no live " + alg + " key: configure it with --alg or " +
+                                    "jwks.keyPairConfigs"};
 }
 
 Result<KeyManager::Jwks> KeyManager::CurrentJwks() {

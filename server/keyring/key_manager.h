@@ -43,6 +43,9 @@ class KeyManager {
     const keys::RingKey* key;
   };
   Result<Signer> CurrentSigner();
+  // The newest live key of `alg`. kNotFound when there is none: keys of the configured
+  // algorithms (--alg, jwks.keyPairConfigs) are made ahead of time, no other is made here.
+  Result<Signer> SignerFor(const std::string& alg);
 
   // The JWKS document, served from memory, and its strong ETag.
   struct Jwks {

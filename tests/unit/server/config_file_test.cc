@@ -92,6 +92,25 @@ TEST_SUITE("config-file") {
     CHECK(Loaded(R"({"jwt": {"audience": "one"}})").config.jwt_audience == "one");
   }
 
+  TEST_CASE("jwks.keyPairConfig picks the algorithm, jwks.keyPairConfigs adds others") {
+    const LoadedConfig loaded = Loaded(R"({"jwks": {
+        "keyPairConfig": {"alg": "PS256", "modulusLength": 3072},
+        "keyPairConfigs": [{"alg": "EdDSA", "crv": "Ed25519"}, {"alg": "RS256", "modulusLength": 4096},
+                           {"alg": "ES512"}]}})");
+    const keys::KeyPolicy& policy = loaded.config.key_policy;
+    CHECK(policy.alg == "PS256");
+    CHECK(policy.modulus_bits == 3072);
+    REQUIRE(policy.extra.size() == 3);
+    CHECK(policy.extra[0].alg == "EdDSA");
+    CHECK(policy.extra[1].alg == "RS256");
+    CHECK(policy.extra[1].modulus_bits == 4096);
+    CHECK(policy.extra[2].alg == "ES512");
+    CHECK(policy.extra[2].modulus_bits == 2048);
+    // --alg over the file's keyPairConfig.alg.
+    CHECK(Loaded(R"({"jwks": {"keyPairConfig": {"alg": "ES256"}}})", {"--alg", "RS256"})
+              .config.key_policy.alg == "RS256");
+  }
+
   TEST_CASE("flags override the file, the file overrides the environment") {
     const Env env = {{"BETTER_AUTH_URL", "http://env.example"},
                      {"BETTER_AUTH_SECRET", "env-secret-0123456789abcdefghijklmnopqrst"},
@@ -150,6 +169,23 @@ TEST_SUITE("config-file") {
         {R"({"claims": {"fromUser": {"roles": 5}}})", "claims.fromUser.roles: expected a user"},
         {R"({"basePath": "api"})", "basePath: expected a path"},
         {R"({"baseURL": "not a url"})", "config file app.json: baseURL: invalid base URL"},
+        {R"({"jwks": {"keyPairConfig": "RS256"}})", "jwks.keyPairConfig: expected an object"},
+        {R"({"jwks": {"keyPairConfig": {"alg": "HS256"}}})", "jwks.keyPairConfig.alg: expected"},
+        {R"({"jwks": {"keyPairConfig": {"modulusLength": 2048}}})",
+         "jwks.keyPairConfig.alg: missing"},
+        {R"({"jwks": {"keyPairConfig": {"alg": "RS256", "modulusLength": 1024}}})",
+         "jwks.keyPairConfig.modulusLength: expected a whole number from 2048"},
+        {R"({"jwks": {"keyPairConfig": {"alg": "EdDSA", "crv": "Ed448"}}})",
+         "jwks.keyPairConfig.crv: only Ed25519"},
+        {R"({"jwks": {"keyPairConfig": {"alg": "EdDSA", "size": 1}}})",
+         "jwks.keyPairConfig.size: unknown key"},
+        {R"({"jwks": {"keyPairConfigs": {"alg": "RS256"}}})", "jwks.keyPairConfigs: expected an array"},
+        {R"({"jwks": {"keyPairConfigs": [{"alg": "RS256"}, {"alg": "PS512"}]}})",
+         "jwks.keyPairConfigs[1].alg: expected"},
+        {R"({"jwks": {"keyPairConfigs": [{"alg": "ES256"}, {"alg": "ES256"}]}})",
+         "jwks.keyPairConfigs[1].alg: ES256 is already configured"},
+        {R"({"jwks": {"keyPairConfigs": [{"alg": "EdDSA"}]}})",
+         "jwks.keyPairConfigs[0].alg: EdDSA is already configured"},
         {"[]", "expected a JSON object"},
         {"{", "not valid JSON"}};
     for (const auto& [text, reason] : cases) {
