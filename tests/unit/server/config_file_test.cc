@@ -189,7 +189,8 @@ TEST_SUITE("config-file") {
         {"[]", "expected a JSON object"},
         {"{", "not valid JSON"}};
     for (const auto& [text, reason] : cases) {
-      CAPTURE(text);
+      const std::string& shown = text;  // CAPTURE cannot take a structured binding (clang 14)
+      CAPTURE(shown);
       const std::string error = FileError(text);
       CHECK(error.find(reason) != std::string::npos);
       CHECK(error.rfind("config file app.json: ", 0) == 0);
