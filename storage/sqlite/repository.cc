@@ -549,17 +549,13 @@ Status SqliteRepository::WriteUser(const UserRow& user, const AccountRow* accoun
 }
 
 Status SqliteRepository::DeleteUsers() {
-  if (!writer_) return ReadOnlyError();
-  auto writer = writer_->AcquireWriter();
-  if (!writer.ok()) return writer.error();
-  Pool::Handle& conn = *writer;
-  auto tx = Transaction::Begin(*conn);
-  if (!tx.ok()) return tx.error();
-  for (const char* table : {"session", "account", "verification", "user"}) {
-    Status st = conn->Exec(std::string("DELETE FROM \"") + table + "\"");
-    if (!st.ok()) return st;
-  }
-  return (*tx)->Commit();
+  return InTransaction([](Connection& conn) -> Status {
+    for (const char* table : {"session", "account", "verification", "user"}) {
+      Status st = conn.Exec(std::string("DELETE FROM \"") + table + "\"");
+      if (!st.ok()) return st;
+    }
+    return Status::Ok();
+  });
 }
 
 Status SqliteRepository::InsertSession(const SessionRow& session) {
