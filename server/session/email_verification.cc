@@ -114,46 +114,65 @@ std::optional<ApiError> SignInVerified(AuthContext& ctx, const HttpRequest& requ
   return std::nullopt;
 }
 
-}  // namespace
-
-HttpReply VerifyEmail(AuthContext& ctx, const HttpRequest& request) {
-  const Site site = SiteOf(ctx.config, request);
+// The query: token required (zod), callbackURL optional and trusted (originCheck).
+std::variant<VerifyQuery, ApiError> ReadVerifyQuery(const AuthContext& ctx, const Site& site,
+                                                    const HttpRequest& request) {
   auto token = request.query.find("token");
   if (token == request.query.end()) {
-    return ErrorReply({ApiCode::kValidationError,
-                       "[query.token] Invalid input: expected string, received undefined"});
+    return ApiError{ApiCode::kValidationError,
+                    "[query.token] Invalid input: expected string, received undefined"};
   }
   VerifyQuery q{token->second, std::nullopt};
   if (auto it = request.query.find("callbackURL"); it != request.query.end()) q.callback = it->second;
   if (ctx.config.origin_check_enabled() && q.callback && !q.callback->empty() &&
       !TrustedTarget(ctx, site, *q.callback)) {
-    return ErrorReply({ApiCode::kInvalidCallbackUrl, ""});
+    return ApiError{ApiCode::kInvalidCallbackUrl, ""};
   }
-  HttpReply reply;
-  const CheckedToken checked = CheckVerificationToken(q.token, ctx.secrets.cookie_secret, ctx.clock.NowMs());
+  return q;
+}
+
+// The user the token names, or the answer that refuses it.
+std::variant<storage::UserRow, HttpReply> TokenUser(AuthContext& ctx, const VerifyQuery& q) {
+  const CheckedToken checked = CheckVerificationToken(q.token, ctx.secrets.cookie_secret,
+                                                      ctx.clock.NowMs());
   if (checked.outcome == TokenCheck::kExpired) {
-    return VerifyFailed(std::move(reply), q, ApiCode::kTokenExpired, "TOKEN_EXPIRED");
+    return VerifyFailed(HttpReply{}, q, ApiCode::kTokenExpired, "TOKEN_EXPIRED");
   }
   // Change-email tokens (updateTo) come only from /change-email, which ba-issuer does not serve.
   if (checked.outcome == TokenCheck::kInvalid || checked.claims.update_to) {
-    return VerifyFailed(std::move(reply), q, ApiCode::kInvalidTokenUnauthorized, "INVALID_TOKEN");
+    return VerifyFailed(HttpReply{}, q, ApiCode::kInvalidTokenUnauthorized, "INVALID_TOKEN");
   }
   auto found = ctx.repo.FindCredentialUser(Lowercase(checked.claims.email));
   if (!found.ok()) return ErrorReply(LoggedFailure(ctx, found.error()));
   if (!found->has_value()) {
-    return VerifyFailed(std::move(reply), q, ApiCode::kUserNotFoundUnauthorized, "USER_NOT_FOUND");
+    return VerifyFailed(HttpReply{}, q, ApiCode::kUserNotFoundUnauthorized, "USER_NOT_FOUND");
   }
-  storage::UserRow user = (*found)->user;
-  if (checked.claims.user_id && *checked.claims.user_id != user.id) {
-    return VerifyFailed(std::move(reply), q, ApiCode::kInvalidTokenUnauthorized, "INVALID_TOKEN");
+  if (checked.claims.user_id && *checked.claims.user_id != (*found)->user.id) {
+    return VerifyFailed(HttpReply{}, q, ApiCode::kInvalidTokenUnauthorized, "INVALID_TOKEN");
   }
+  return std::move((*found)->user);
+}
+
+}  // namespace
+
+HttpReply VerifyEmail(AuthContext& ctx, const HttpRequest& request) {
+  const Site site = SiteOf(ctx.config, request);
+  auto query = ReadVerifyQuery(ctx, site, request);
+  if (auto* error = std::get_if<ApiError>(&query)) return ErrorReply(*error);
+  const VerifyQuery& q = std::get<VerifyQuery>(query);
+  auto found = TokenUser(ctx, q);
+  if (auto* refused = std::get_if<HttpReply>(&found)) return std::move(*refused);
+  storage::UserRow& user = std::get<storage::UserRow>(found);
+  HttpReply reply;
   if (user.email_verified) return Verified(std::move(reply), q);
   user.email_verified = true;
   user.updated_at_ms = ctx.clock.NowMs();
   if (Status st = ctx.repo.UpdateUser(user); !st.ok()) return ErrorReply(LoggedFailure(ctx, st.error()));
   ctx.log.Info("email_verified", "user=" + user.id);
   if (ctx.config.auto_sign_in_after_verification) {
-    if (auto error = SignInVerified(ctx, request, site, user, &reply)) return WithError(std::move(reply), *error);
+    if (auto error = SignInVerified(ctx, request, site, user, &reply)) {
+      return WithError(std::move(reply), *error);
+    }
     AddBearerToken(site, &reply);
   }
   return Verified(std::move(reply), q);

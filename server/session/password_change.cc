@@ -42,6 +42,27 @@ std::variant<std::string, ApiError> CheckAndHash(AuthContext& ctx, const std::st
   return std::move(*hash);
 }
 
+// Checks the passwords and writes the change: the new session when other sessions are revoked
+// (every session goes, the current one too, and a new one replaces it, as in Better Auth).
+std::variant<std::optional<storage::SessionRow>, ApiError> ApplyChange(AuthContext& ctx,
+                                                                       const HttpRequest& request,
+                                                                       const std::string& user_id,
+                                                                       const ChangeForm& form) {
+  auto hash = CheckAndHash(ctx, user_id, form);
+  if (auto* error = std::get_if<ApiError>(&hash)) return *error;
+  storage::PasswordChange change;
+  change.user_id = user_id;
+  change.password_hash = std::get<std::string>(hash);
+  change.now_ms = ctx.clock.NowMs();
+  change.revoke_sessions = form.revoke_others;
+  change.new_account_id = GenerateId(ctx.random);
+  if (form.revoke_others) change.new_session = NewSession(ctx, user_id, request, true);
+  Status st = ctx.repo.SetPassword(change);
+  if (!st.ok()) return LoggedFailure(ctx, st.error());
+  ctx.log.Info("password_changed", "user=" + user_id);
+  return change.new_session;
+}
+
 }  // namespace
 
 HttpReply ChangePassword(AuthContext& ctx, const HttpRequest& request) {
@@ -57,23 +78,14 @@ HttpReply ChangePassword(AuthContext& ctx, const HttpRequest& request) {
   const Found& session = *found;
   const ChangeForm form{(*body)["currentPassword"], (*body)["newPassword"],
                         body->value("revokeOtherSessions", false)};
-  auto hash = CheckAndHash(ctx, session.user.id, form);
-  if (auto* error = std::get_if<ApiError>(&hash)) return WithError(std::move(reply), *error);
-  storage::PasswordChange change;
-  change.user_id = session.user.id;
-  change.password_hash = std::get<std::string>(hash);
-  change.now_ms = ctx.clock.NowMs();
-  change.revoke_sessions = form.revoke_others;
-  change.new_account_id = GenerateId(ctx.random);
-  if (form.revoke_others) change.new_session = NewSession(ctx, session.user.id, request, true);
-  Status st = ctx.repo.SetPassword(change);
-  if (!st.ok()) return WithError(std::move(reply), LoggedFailure(ctx, st.error()));
-  ctx.log.Info("password_changed", "user=" + session.user.id);
+  auto changed = ApplyChange(ctx, request, session.user.id, form);
+  if (auto* error = std::get_if<ApiError>(&changed)) return WithError(std::move(reply), *error);
+  const auto& rotated = std::get<std::optional<storage::SessionRow>>(changed);
   OrderedJson out = {{"token", nullptr}, {"user", UserJson(session.user)}};
-  if (change.new_session) {
-    RenewSessionCookie(ctx, request, site, *change.new_session, &reply);
+  if (rotated) {
+    RenewSessionCookie(ctx, request, site, *rotated, &reply);
     AddBearerToken(site, &reply);
-    out["token"] = change.new_session->token;
+    out["token"] = rotated->token;
   }
   reply.body = Dump(out);
   return reply;

@@ -114,6 +114,32 @@ std::optional<ApiError> CheckDeletePassword(AuthContext& ctx, const std::string&
 
 }  // namespace
 
+namespace {
+
+// What Better Auth checks before deleting, in its order: the password if given, then a
+// delete-account token (never issued by ba-issuer, so none is valid), else the session's age.
+std::optional<ApiError> CheckDeleteAllowed(AuthContext& ctx, const storage::SessionWithUser& session,
+                                           const nlohmann::json& body) {
+  const std::string password = body.value("password", "");
+  if (!password.empty()) {
+    if (auto error = CheckDeletePassword(ctx, session.user.id, password)) return error;
+  }
+  if (!body.value("token", "").empty()) return ApiError{ApiCode::kInvalidTokenNotFound, ""};
+  if (password.empty() && SessionStale(ctx, session.session)) {
+    return ApiError{ApiCode::kSessionExpired, ""};
+  }
+  return std::nullopt;
+}
+
+// user.deleteUser.enabled off: better-call's empty 404, which keeps the JSON content type.
+HttpReply DeleteDisabled(HttpReply reply) {
+  HttpReply off = WithError(std::move(reply), {ApiCode::kNotFound, ""});
+  off.AddHeader("Content-Type", "application/json");
+  return off;
+}
+
+}  // namespace
+
 HttpReply DeleteUser(AuthContext& ctx, const HttpRequest& request) {
   static const std::vector<FieldSpec> kFields = {{"callbackURL", FieldType::kString, false},
                                                  {"password", FieldType::kString, false},
@@ -123,27 +149,11 @@ HttpReply DeleteUser(AuthContext& ctx, const HttpRequest& request) {
   Body body;
   auto found = StartAccountPost(ctx, request, site, &kFields, &body, &reply);
   if (!found) return reply;
-  if (!ctx.config.delete_user_enabled) {
-    HttpReply off = WithError(std::move(reply), {ApiCode::kNotFound, ""});
-    off.AddHeader("Content-Type", "application/json");  // better-call's empty 404 keeps the type
-    return off;
-  }
-  const Found& session = *found;
-  const std::string password = body->value("password", "");
-  if (!body->value("token", "").empty()) {
-    // ba-issuer never sends delete-account tokens (sendDeleteAccountVerification).
-    return WithError(std::move(reply), {ApiCode::kInvalidTokenNotFound, ""});
-  }
-  if (!password.empty()) {
-    if (auto error = CheckDeletePassword(ctx, session.user.id, password)) {
-      return WithError(std::move(reply), *error);
-    }
-  } else if (SessionStale(ctx, session.session)) {
-    return WithError(std::move(reply), {ApiCode::kSessionExpired, ""});
-  }
-  Status st = ctx.repo.DeleteUser(session.user.id);
+  if (!ctx.config.delete_user_enabled) return DeleteDisabled(std::move(reply));
+  if (auto error = CheckDeleteAllowed(ctx, *found, *body)) return WithError(std::move(reply), *error);
+  Status st = ctx.repo.DeleteUser(found->user.id);
   if (!st.ok()) return WithError(std::move(reply), LoggedFailure(ctx, st.error()));
-  ctx.log.Info("user_deleted", "user=" + session.user.id);
+  ctx.log.Info("user_deleted", "user=" + found->user.id);
   ClearSessionCookies(site, &reply);
   reply.body = Dump({{"success", true}, {"message", "User deleted"}});
   return reply;
