@@ -34,7 +34,7 @@ struct AuthContext {
         log(logger),
         trusted(cfg.trusted_origins),
         passwords(std::move(rnd)),
-        mailbox(logger, cfg.mail_command) {}
+        mailbox(logger, cfg.mail_command, !cfg.production()) {}
   AuthContext(const AuthContext&) = delete;
   AuthContext& operator=(const AuthContext&) = delete;
 
