@@ -49,6 +49,43 @@ class Repository {
   virtual Status UpdateSessionExpiry(std::string_view session_id, int64_t expires_at_ms,
                                      int64_t updated_at_ms) = 0;
 
+  // --- Accounts (issue 10). Each is one simple statement unless it says "transaction". ---
+
+  // The user with this id, or nullopt.  SELECT * FROM user WHERE id = ?
+  virtual Result<std::optional<UserRow>> FindUserById(std::string_view user_id) = 0;
+  // The user's sessions that expire after `now_ms`, in the table's order.
+  //   SELECT * FROM session WHERE userId = ? AND expiresAt > ?now
+  virtual Result<std::vector<SessionRow>> ListUserSessions(std::string_view user_id,
+                                                           int64_t now_ms) = 0;
+  // Every session of the user.  DELETE FROM session WHERE userId = ?
+  virtual Status DeleteUserSessions(std::string_view user_id) = 0;
+  // The user's sessions that expire after `now_ms`, except the one with `keep_token`.
+  //   DELETE FROM session WHERE userId = ? AND token <> ?keep AND expiresAt > ?now
+  virtual Status DeleteOtherSessions(std::string_view user_id, std::string_view keep_token,
+                                     int64_t now_ms) = 0;
+  // The user's accounts (every provider), in the table's order.
+  //   SELECT * FROM account WHERE userId = ?
+  virtual Result<std::vector<ListedAccount>> ListAccounts(std::string_view user_id) = 0;
+  // Writes name, image, emailVerified and updatedAt of the user `user.id` (other columns stay).
+  // kNotFound if there is no such user.
+  //   UPDATE user SET name = ?, image = ?, emailVerified = ?, updatedAt = ? WHERE id = ?
+  virtual Status UpdateUser(const UserRow& user) = 0;
+  // Transaction: the user's sessions, accounts, then the user. No such user: not an error.
+  //   DELETE FROM session WHERE userId = ?; DELETE FROM account WHERE userId = ?;
+  //   DELETE FROM user WHERE id = ?
+  virtual Status DeleteUser(std::string_view user_id) = 0;
+  virtual Status InsertVerification(const VerificationRow& row) = 0;
+  // The newest row with this identifier (expired or not), or nullopt.
+  //   SELECT * FROM verification WHERE identifier = ? ORDER BY createdAt DESC LIMIT 1
+  virtual Result<std::optional<VerificationRow>> FindVerification(std::string_view identifier) = 0;
+  // Transaction, in this order (see PasswordChange): consume the verification rows (when the
+  // newest by createdAt is live at now_ms: DELETE FROM verification WHERE identifier = ?;
+  // otherwise kNotFound and nothing is written), delete the user's sessions (revoke_sessions), set the
+  // password of the user's credential account (UPDATE account SET password = ?, updatedAt = ?
+  // WHERE userId = ? AND providerId = 'credential'; INSERT one if none was updated), insert
+  // new_session.
+  virtual Status SetPassword(const PasswordChange& change) = 0;
+
   // Every jwks row, by createdAt then id.
   virtual Result<std::vector<JwkRow>> ListJwks() = 0;
   // Inserts `row` unless the table already holds a key of algorithm `alg` (or with NULL alg)

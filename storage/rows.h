@@ -51,6 +51,38 @@ struct AccountRow {
   int64_t updated_at_ms = 0;
 };
 
+// An account as list-accounts reads it: the row and its OAuth scope (never written here).
+struct ListedAccount {
+  AccountRow row;
+  std::optional<std::string> scope;
+};
+
+// A row of Better Auth's verification table: a single-use value under an identifier such as
+// "reset-password:<token>".
+struct VerificationRow {
+  std::string id;
+  std::string identifier;
+  std::string value;
+  int64_t expires_at_ms = 0;
+  int64_t created_at_ms = 0;
+  int64_t updated_at_ms = 0;
+};
+
+// A credential password change, applied in one transaction by Repository::SetPassword, in
+// Better Auth's order (resetCredentialPassword, changePassword).
+struct PasswordChange {
+  std::string user_id;
+  std::string password_hash;
+  int64_t now_ms = 0;
+  // When set, the rows of this verification identifier are consumed first (deleted); if there
+  // is none, or the newest has expired at now_ms, nothing is written and SetPassword answers
+  // kNotFound.
+  std::optional<std::string> consume_identifier;
+  bool revoke_sessions = false;           // every session of the user is deleted
+  std::optional<SessionRow> new_session;  // inserted last (change-password's rotation)
+  std::string new_account_id;  // the id of a credential account made if the user has none
+};
+
 struct JwkRow {
   std::string id;
   std::string public_key;

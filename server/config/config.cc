@@ -96,7 +96,7 @@ constexpr FlagSpec kFlags[] = {
     {"--base-url", true},     {"--rotation-interval", true}, {"--grace-period", true},
     {"--jwks-max-age", true}, {"--key-file", true},      {"--test-api", false},
     {"--seed", true},         {"--config", true},        {"--log-format", true},
-    {"--discovery", false},   {"--alg", true},
+    {"--discovery", false},   {"--alg", true},           {"--mail-command", true},
     {"--help", false},        {"-h", false},             {"--version", false}};
 
 const FlagSpec* FindFlag(const std::string& flag) {
@@ -167,6 +167,8 @@ Status ApplyFlag(const std::string& flag, const std::string& value, Inputs* in,
     config.discovery = true;
   } else if (flag == "--test-api") {
     config.test_api = true;
+  } else if (flag == "--mail-command") {
+    config.mail_command = value;
   } else if (flag == "--alg") {
     if (!keys::CanSign(value)) {
       return Invalid("invalid --alg: " + value + " (EdDSA, ES256, ES512, RS256 or PS256)");

@@ -57,6 +57,17 @@ struct Config {
   bool discovery = false;            // --discovery: /.well-known/openid-configuration, jwks.json
   LogFormat log_format = LogFormat::kText;  // --log-format
   std::string seed_file;             // --seed: users made at start (its text is in LoadedConfig)
+  std::string mail_command;          // --mail-command: each dev-mailbox message, as JSON, to it
+
+  // Accounts (issue 10), with Better Auth's names and defaults.
+  bool require_email_verification = false;     // emailAndPassword.requireEmailVerification
+  int64_t reset_password_token_expires_in_s = 3600;  // emailAndPassword.resetPasswordTokenExpiresIn
+  bool revoke_sessions_on_password_reset = false;    // emailAndPassword.revokeSessionsOnPasswordReset
+  std::optional<bool> send_on_sign_up;         // emailVerification.sendOnSignUp (unset: requireEmailVerification)
+  bool auto_sign_in_after_verification = false;  // emailVerification.autoSignInAfterVerification
+  int64_t email_verification_expires_in_s = 3600;  // emailVerification.expiresIn
+  bool delete_user_enabled = false;            // user.deleteUser.enabled
+  int64_t session_fresh_age_s = 86400;         // session.freshAge (0: never checked)
 
   bool production() const { return node_env == "production"; }
   bool development_or_test() const { return node_env == "development" || node_env == "test"; }

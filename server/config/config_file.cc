@@ -39,6 +39,11 @@ Result<int64_t> Seconds(const json& v, const std::string& key, int64_t min = 0) 
   return v.get<int64_t>();
 }
 
+Result<bool> Bool(const json& v, const std::string& key) {
+  if (!v.is_boolean()) return Invalid(key, "expected true or false");
+  return v.get<bool>();
+}
+
 Result<size_t> Length(const json& v, const std::string& key) {
   if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > 4096) {
     return Invalid(key, "expected a whole number from 1 to 4096");
@@ -197,7 +202,31 @@ const Key kKeys[] = {
     {"session.updateAge", [](const json& v, const std::string& k, Target& t) {
        return Set(Seconds(v, k), [&](int64_t s) { t.config->session_update_age_s = s; });
      }},
+    {"session.freshAge", [](const json& v, const std::string& k, Target& t) {
+       return Set(Seconds(v, k), [&](int64_t s) { t.config->session_fresh_age_s = s; });
+     }},
     {"emailAndPassword.enabled", &SetEnabled},
+    {"emailAndPassword.requireEmailVerification", [](const json& v, const std::string& k, Target& t) {
+       return Set(Bool(v, k), [&](bool b) { t.config->require_email_verification = b; });
+     }},
+    {"emailAndPassword.resetPasswordTokenExpiresIn", [](const json& v, const std::string& k, Target& t) {
+       return Set(Seconds(v, k, 1), [&](int64_t s) { t.config->reset_password_token_expires_in_s = s; });
+     }},
+    {"emailAndPassword.revokeSessionsOnPasswordReset", [](const json& v, const std::string& k, Target& t) {
+       return Set(Bool(v, k), [&](bool b) { t.config->revoke_sessions_on_password_reset = b; });
+     }},
+    {"emailVerification.sendOnSignUp", [](const json& v, const std::string& k, Target& t) {
+       return Set(Bool(v, k), [&](bool b) { t.config->send_on_sign_up = b; });
+     }},
+    {"emailVerification.autoSignInAfterVerification", [](const json& v, const std::string& k, Target& t) {
+       return Set(Bool(v, k), [&](bool b) { t.config->auto_sign_in_after_verification = b; });
+     }},
+    {"emailVerification.expiresIn", [](const json& v, const std::string& k, Target& t) {
+       return Set(Seconds(v, k, 1), [&](int64_t s) { t.config->email_verification_expires_in_s = s; });
+     }},
+    {"user.deleteUser.enabled", [](const json& v, const std::string& k, Target& t) {
+       return Set(Bool(v, k), [&](bool b) { t.config->delete_user_enabled = b; });
+     }},
     {"emailAndPassword.minPasswordLength", [](const json& v, const std::string& k, Target& t) {
        return Set(Length(v, k), [&](size_t n) { t.config->min_password_length = n; });
      }},
@@ -230,7 +259,9 @@ const Key kKeys[] = {
     {"claims.fromUser", &SetFromUser},
 };
 
-constexpr const char* kSections[] = {"session", "emailAndPassword", "jwt", "jwks", "claims"};
+constexpr const char* kSections[] = {"session",           "emailAndPassword", "emailVerification",
+                                     "user",              "user.deleteUser",  "jwt",
+                                     "jwks",              "claims"};
 
 bool IsSection(const std::string& key) {
   for (const char* section : kSections) {
@@ -243,7 +274,7 @@ Status ApplyObject(const json& object, const std::string& prefix, Target& t) {
   for (const auto& [name, value] : object.items()) {
     const std::string key = prefix + name;
     if (prefix.empty() && name == "$schema") continue;
-    if (prefix.empty() && IsSection(name)) {
+    if (IsSection(key)) {
       if (!value.is_object()) return Invalid(key, "expected an object");
       if (Status st = ApplyObject(value, key + ".", t); !st.ok()) return st;
       continue;

@@ -54,6 +54,44 @@ Entry Lookup(ApiCode code) {
       return {429, nullptr, "Too many requests. Please try again later."};
     case ApiCode::kServiceUnavailable:
       return {503, "SERVICE_UNAVAILABLE", "Service temporarily unavailable"};
+    case ApiCode::kSessionNotFresh:
+      return {403, "SESSION_NOT_FRESH", "Session is not fresh"};
+    case ApiCode::kSessionExpired:
+      return {400, "SESSION_EXPIRED", "Session expired. Re-authenticate to perform this action."};
+    case ApiCode::kInvalidToken:
+      return {400, "INVALID_TOKEN", "Invalid token"};
+    case ApiCode::kInvalidTokenUnauthorized:
+      return {401, "INVALID_TOKEN", "Invalid token"};
+    case ApiCode::kInvalidTokenNotFound:
+      return {404, "INVALID_TOKEN", "Invalid token"};
+    case ApiCode::kTokenExpired:
+      return {401, "TOKEN_EXPIRED", "Token expired"};
+    case ApiCode::kUserNotFound:
+      return {400, "USER_NOT_FOUND", "User not found"};
+    case ApiCode::kUserNotFoundUnauthorized:
+      return {401, "USER_NOT_FOUND", "User not found"};
+    case ApiCode::kEmailCanNotBeUpdated:
+      return {400, "EMAIL_CAN_NOT_BE_UPDATED", "Email can not be updated"};
+    case ApiCode::kBodyMustBeAnObject:
+      return {400, "BODY_MUST_BE_AN_OBJECT", "Body must be an object"};
+    case ApiCode::kNoFieldsToUpdate:
+      return {400, nullptr, "No fields to update"};
+    case ApiCode::kCredentialAccountNotFound:
+      return {400, "CREDENTIAL_ACCOUNT_NOT_FOUND", "Credential account not found"};
+    case ApiCode::kInvalidPassword:
+      return {400, "INVALID_PASSWORD", "Invalid password"};
+    case ApiCode::kEmailNotVerified:
+      return {403, "EMAIL_NOT_VERIFIED", "Email not verified"};
+    case ApiCode::kEmailMismatch:
+      return {400, "EMAIL_MISMATCH", "Email mismatch"};
+    case ApiCode::kEmailAlreadyVerified:
+      return {400, "EMAIL_ALREADY_VERIFIED", "Email is already verified"};
+    case ApiCode::kNotFound:
+      return {404, nullptr, nullptr};
+    case ApiCode::kInvalidRedirectUrl:
+      return {403, "INVALID_REDIRECT_URL", "Invalid redirectURL"};
+    case ApiCode::kRedirectUrlNotString:
+      return {400, nullptr, "Invalid redirectURL: expected a string"};
     case ApiCode::kInternal:
       break;
   }
@@ -64,6 +102,7 @@ Entry Lookup(ApiCode code) {
 
 WireError ToWire(const ApiError& error) {
   const Entry e = Lookup(error.code);
+  if (e.message == nullptr) return {e.status, ""};
   nlohmann::ordered_json body = {{"message", error.message.empty() ? e.message : error.message}};
   if (e.code != nullptr) body["code"] = e.code;
   return {e.status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};

@@ -29,6 +29,26 @@ enum class ApiCode {
   kTooManyRequests,               // 429, no code
   kServiceUnavailable,            // 503 SERVICE_UNAVAILABLE (database busy, disk full)
   kInternal,                      // 500 INTERNAL_SERVER_ERROR, never with details
+  // Accounts (issue 10)
+  kSessionNotFresh,               // 403 SESSION_NOT_FRESH
+  kSessionExpired,                // 400 SESSION_EXPIRED (delete-user without password)
+  kInvalidToken,                  // 400 INVALID_TOKEN (reset-password)
+  kInvalidTokenUnauthorized,      // 401 INVALID_TOKEN (verify-email)
+  kInvalidTokenNotFound,          // 404 INVALID_TOKEN (delete-user with a token)
+  kTokenExpired,                  // 401 TOKEN_EXPIRED (verify-email)
+  kUserNotFound,                  // 400 USER_NOT_FOUND (reset-password)
+  kUserNotFoundUnauthorized,      // 401 USER_NOT_FOUND (verify-email)
+  kEmailCanNotBeUpdated,          // 400 EMAIL_CAN_NOT_BE_UPDATED
+  kBodyMustBeAnObject,            // 400 BODY_MUST_BE_AN_OBJECT
+  kNoFieldsToUpdate,              // 400 "No fields to update", no code
+  kCredentialAccountNotFound,     // 400 CREDENTIAL_ACCOUNT_NOT_FOUND
+  kInvalidPassword,               // 400 INVALID_PASSWORD
+  kEmailNotVerified,              // 403 EMAIL_NOT_VERIFIED
+  kEmailMismatch,                 // 400 EMAIL_MISMATCH
+  kEmailAlreadyVerified,          // 400 EMAIL_ALREADY_VERIFIED
+  kNotFound,                      // 404, no body (delete-user when disabled)
+  kInvalidRedirectUrl,            // 403 INVALID_REDIRECT_URL (redirectTo)
+  kRedirectUrlNotString,          // 400, no code
 };
 
 struct ApiError {

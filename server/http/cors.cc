@@ -101,6 +101,7 @@ std::vector<Route> WithCors(std::vector<Route> routes, const Cors& cors) {
                              return cors.Preflight(request, list);
                            },
                            false, "OPTIONS " + path});  // counted apart from the path
+    routes.back().param = path.back() == '/';  // a path parameter route's prefix
   }
   return routes;
 }

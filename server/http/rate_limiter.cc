@@ -6,11 +6,26 @@
 namespace issuer::server {
 namespace {
 
-constexpr int64_t kWindowMs = 10000;
+// The longest window of any rule: a window older than it is over for every rule.
+constexpr int64_t kWindowMs = 60000;
 
-int LimitFor(const std::string& path) {
-  if (path.rfind("/sign-in", 0) == 0 || path.rfind("/sign-up", 0) == 0) return 3;
-  return 100;
+struct Rule {
+  int64_t window_ms;
+  int max;
+};
+
+// Better Auth's default rule and special rules (getDefaultSpecialRules).
+Rule RuleFor(const std::string& path) {
+  auto starts = [&path](const char* prefix) { return path.rfind(prefix, 0) == 0; };
+  if (starts("/sign-in") || starts("/sign-up") || starts("/change-password") ||
+      starts("/change-email")) {
+    return {10000, 3};
+  }
+  if (path == "/request-password-reset" || path == "/send-verification-email" ||
+      starts("/forget-password")) {
+    return {60000, 3};
+  }
+  return {10000, 100};
 }
 
 }  // namespace
@@ -21,8 +36,9 @@ std::optional<int64_t> RateLimiter::Hit(const std::string& ip, const std::string
   std::lock_guard<std::mutex> lock(mu_);
   Sweep(now);
   Window& w = windows_[key];
-  if (now - w.start_ms >= kWindowMs) w = Window{now, 0};
-  if (w.count >= LimitFor(path)) return (w.start_ms + kWindowMs - now + 999) / 1000;
+  const Rule rule = RuleFor(path);
+  if (now - w.start_ms >= rule.window_ms) w = Window{now, 0};
+  if (w.count >= rule.max) return (w.start_ms + rule.window_ms - now + 999) / 1000;
   ++w.count;
   return std::nullopt;
 }

@@ -12,7 +12,8 @@
 namespace issuer::server {
 
 // Better Auth's in-memory rate limiter (compat spec §5), on when NODE_ENV=production: a fixed
-// window per "ip|path" key, 100 requests per 10 s, and 3 per 10 s for sign-in and sign-up.
+// window per "ip|path" key, 100 requests per 10 s, 3 per 10 s for sign-in, sign-up and
+// change-password, and 3 per 60 s for request-password-reset and send-verification-email.
 // Thread-safe.
 class RateLimiter {
  public:

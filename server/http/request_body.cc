@@ -99,6 +99,12 @@ std::variant<Body, ApiError> ParseBody(const HttpRequest& request, bool allow_fo
   return Body(std::move(object));
 }
 
+std::optional<ApiError> ValidateRecord(const Body& body) {
+  if (body && body->is_object()) return std::nullopt;
+  return ApiError{ApiCode::kValidationError,
+                  std::string("[body] Invalid input: expected record, received ") + TypeName(body)};
+}
+
 std::optional<ApiError> ValidateFields(const Body& body, const std::vector<FieldSpec>& fields,
                                        bool record_schema) {
   if (!body || !body->is_object()) {

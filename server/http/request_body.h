@@ -43,4 +43,7 @@ struct FieldSpec {
 std::optional<ApiError> ValidateFields(const Body& body, const std::vector<FieldSpec>& fields,
                                        bool record_schema = false);
 
+// zod's z.record(z.string(), z.any()) over the body (update-user): any JSON object.
+std::optional<ApiError> ValidateRecord(const Body& body);
+
 }  // namespace issuer::server

@@ -163,20 +163,22 @@ void HttpServer::Configure() {
 
 void HttpServer::AddRoutes() {
   // Only bodies are routed through the library (Guard answers everything else): each POST
-  // route reads its body through its own bounded reader, which also takes chunked bodies.
+  // (and DELETE) route reads its body through its own bounded reader, which also takes
+  // chunked bodies.
   for (const Route& route : routes_) {
-    if (route.method != "POST") continue;
-    server_.Post(EscapeRegex(route.path),
-                 [this, &route](const httplib::Request& req, httplib::Response& res,
-                                const httplib::ContentReader& reader) {
-                   ReadThenDispatch(route, req, res, reader);
-                 });
+    if (route.method != "POST" && route.method != "DELETE") continue;
+    auto read = [this, &route](const httplib::Request& req, httplib::Response& res,
+                               const httplib::ContentReader& reader) {
+      ReadThenDispatch(route, req, res, reader);
+    };
+    if (route.method == "POST") server_.Post(EscapeRegex(route.path), read);
+    if (route.method == "DELETE") server_.Delete(EscapeRegex(route.path), read);
   }
 }
 
 const Route* HttpServer::FindRoute(const std::string& method, const std::string& path) const {
   for (const Route& route : routes_) {
-    if (route.method == method && route.path == path) return &route;
+    if (route.Matches(method, path)) return &route;
   }
   return nullptr;
 }

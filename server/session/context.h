@@ -8,6 +8,7 @@
 #include "common/logger.h"
 #include "common/random.h"
 #include "server/config/config.h"
+#include "server/fixture/mailbox.h"
 #include "server/http/api_error.h"
 #include "server/http/origin_check.h"
 #include "server/http/types.h"
@@ -32,7 +33,8 @@ struct AuthContext {
         random(rnd),
         log(logger),
         trusted(cfg.trusted_origins),
-        passwords(std::move(rnd)) {}
+        passwords(std::move(rnd)),
+        mailbox(logger, cfg.mail_command, !cfg.production()) {}
   AuthContext(const AuthContext&) = delete;
   AuthContext& operator=(const AuthContext&) = delete;
 
@@ -46,6 +48,7 @@ struct AuthContext {
   TrustedOrigins trusted;
   PasswordGate passwords;
   UserClaims user_claims;  // per-user extra JWT claims (--seed, test API)
+  Mailbox mailbox;         // reset and verification mail (the dev mailbox)
   std::atomic<uint64_t> tokens_issued{0};  // JWTs minted for sessions (MintToken)
 };
 

@@ -49,6 +49,10 @@ std::variant<storage::UserRow, ApiError> CheckPassword(AuthContext& ctx, const S
   auto match = ctx.passwords.Verify(form.password, *(*found)->password);
   if (!match.ok()) return FromError(match.error());
   if (!*match) return ApiError{ApiCode::kInvalidEmailOrPassword, ""};
+  // emailVerification.sendOnSignIn is not served: the refusal sends no mail.
+  if (ctx.config.require_email_verification && !(*found)->user.email_verified) {
+    return ApiError{ApiCode::kEmailNotVerified, ""};
+  }
   return std::move((*found)->user);
 }
 

@@ -5,6 +5,7 @@
 #include "common/text.h"
 #include "server/auth/password.h"
 #include "server/http/reply.h"
+#include "server/session/account_endpoints.h"
 #include "server/session/endpoints.h"
 #include "server/session/login_checks.h"
 #include "server/session/render.h"
@@ -21,6 +22,8 @@ struct SignUpForm {
   std::string password;
   std::optional<std::string> image;
   bool remember = true;
+  std::string callback;    // callbackURL, for the verification mail
+  bool duplicate = false;  // the email is taken, answered generically (requireEmailVerification)
 };
 
 std::variant<SignUpForm, ApiError> ReadSignUp(AuthContext& ctx, const HttpRequest& request,
@@ -32,19 +35,22 @@ std::variant<SignUpForm, ApiError> ReadSignUp(AuthContext& ctx, const HttpReques
   SignUpForm form{(*body)["name"].get<std::string>(),
                   Lowercase((*body)["email"].get<std::string>()),
                   (*body)["password"].get<std::string>(), OptionalString(*body, "image"),
-                  Remember(*body)};
+                  Remember(*body), OptionalString(*body, "callbackURL").value_or("")};
   const size_t length = auth::Utf16Length(form.password);
   if (length < ctx.config.min_password_length) return ApiError{ApiCode::kPasswordTooShort, ""};
   if (length > ctx.config.max_password_length) return ApiError{ApiCode::kPasswordTooLong, ""};
   auto existing = ctx.repo.FindCredentialUser(form.email);
   if (!existing.ok()) return LoggedFailure(ctx, existing.error());
-  if (existing->has_value()) return ApiError{ApiCode::kUserAlreadyExists, ""};
+  if (existing->has_value() && !ctx.config.require_email_verification) {
+    return ApiError{ApiCode::kUserAlreadyExists, ""};
+  }
+  form.duplicate = existing->has_value();
   return form;
 }
 
 // The user, its credential account (the password hashed outside any transaction) and its first
-// session, written in one transaction.
-std::variant<storage::SessionRow, ApiError> CreateAccount(AuthContext& ctx,
+// session (none with requireEmailVerification: no auto sign-in), written in one transaction.
+std::variant<std::optional<storage::SessionRow>, ApiError> CreateAccount(AuthContext& ctx,
                                                           const HttpRequest& request,
                                                           const SignUpForm& form,
                                                           storage::UserRow* user) {
@@ -55,13 +61,28 @@ std::variant<storage::SessionRow, ApiError> CreateAccount(AuthContext& ctx,
   if (!hash.ok()) return FromError(hash.error());
   storage::AccountRow account{GenerateId(ctx.random), user->id, "credential", user->id,
                               std::move(*hash), now, now};
-  storage::SessionRow session = NewSession(ctx, user->id, request, form.remember);
-  Status st = ctx.repo.CreateUserWithAccount(*user, account, session);
+  std::optional<storage::SessionRow> session;
+  if (!ctx.config.require_email_verification) {
+    session = NewSession(ctx, user->id, request, form.remember);
+  }
+  Status st = session ? ctx.repo.CreateUserWithAccount(*user, account, *session)
+                      : ctx.repo.CreateUser(*user, account);
   if (!st.ok() && st.error().code == Errc::kConflict) {
     return ApiError{ApiCode::kUserAlreadyExists, ""};
   }
   if (!st.ok()) return LoggedFailure(ctx, st.error());
   return session;
+}
+
+// requireEmailVerification's answer for a taken email: a made-up unverified user, no token,
+// after hashing the password so that the timing matches a real sign-up.
+HttpReply GenericDuplicate(AuthContext& ctx, const SignUpForm& form) {
+  auto hash = ctx.passwords.Hash(form.password);
+  if (!hash.ok()) return ErrorReply(FromError(hash.error()));
+  const int64_t now = ctx.clock.NowMs();
+  const storage::UserRow user{GenerateId(ctx.random), form.name, form.email, false, form.image,
+                              now, now, {}};
+  return JsonReply(Dump({{"token", nullptr}, {"user", UserJson(user)}}));
 }
 
 }  // namespace
@@ -70,13 +91,19 @@ HttpReply SignUp(AuthContext& ctx, const HttpRequest& request) {
   const Site site = SiteOf(ctx.config, request);
   auto form = ReadSignUp(ctx, request, site);
   if (auto* error = std::get_if<ApiError>(&form)) return ErrorReply(*error);
+  const SignUpForm& in = std::get<SignUpForm>(form);
+  if (in.duplicate) return GenericDuplicate(ctx, in);
   storage::UserRow user;
-  auto created = CreateAccount(ctx, request, std::get<SignUpForm>(form), &user);
+  auto created = CreateAccount(ctx, request, in, &user);
   if (auto* error = std::get_if<ApiError>(&created)) return ErrorReply(*error);
-  const storage::SessionRow& session = std::get<storage::SessionRow>(created);
+  const auto& session = std::get<std::optional<storage::SessionRow>>(created);
   ctx.log.Info("sign_up", "user=" + user.id);
-  HttpReply reply = JsonReply(Dump({{"token", session.token}, {"user", UserJson(user)}}));
-  SetSessionCookies(ctx, session, std::get<SignUpForm>(form).remember, site, &reply);
+  if (ctx.config.send_on_sign_up.value_or(ctx.config.require_email_verification)) {
+    MailVerificationLink(ctx, site, user, in.callback);
+  }
+  if (!session) return JsonReply(Dump({{"token", nullptr}, {"user", UserJson(user)}}));
+  HttpReply reply = JsonReply(Dump({{"token", session->token}, {"user", UserJson(user)}}));
+  SetSessionCookies(ctx, *session, in.remember, site, &reply);
   AddBearerToken(site, &reply);
   return reply;
 }

@@ -359,6 +359,58 @@ Status RevokeJwk(Connection& conn, const std::string& id, int64_t now_ms) {
   return Run(conn, **del, "delete jwk");
 }
 
+
+// Runs `sql` with `texts` bound as ?1, ?2, ...; returns the number of rows changed.
+Result<int> RunTexts(Connection& conn, const std::string& sql,
+                     const std::vector<std::string>& texts, std::string_view context) {
+  auto st = conn.Cached(sql);
+  if (!st.ok()) return st.error();
+  for (size_t i = 0; i < texts.size(); ++i) (*st)->BindText(static_cast<int>(i + 1), texts[i]);
+  if (Status run = Run(conn, **st, context); !run.ok()) return run.error();
+  return sqlite3_changes(conn.handle());
+}
+
+constexpr char kAccountColumns[] =
+    R"("id", "accountId", "providerId", "userId", "password", "createdAt", "updatedAt", "scope")";
+
+ListedAccount ReadAccount(const Statement& s) {
+  return {AccountRow{s.ColumnText(0), s.ColumnText(1), s.ColumnText(2), s.ColumnText(3),
+                     s.ColumnOptionalText(4), ColumnTime(s, 5), ColumnTime(s, 6)},
+          s.ColumnOptionalText(7)};
+}
+
+// Deletes every verification row of `identifier` if its newest one is live at `now_ms`;
+// kNotFound (nothing deleted) if there is none or it has expired.
+Status ConsumeVerification(Connection& conn, const std::string& identifier, int64_t now_ms) {
+  bool live = false;
+  {
+    auto st = conn.Cached(R"(SELECT "expiresAt" FROM "verification" WHERE "identifier" = ?1)"
+                          R"( ORDER BY "createdAt" DESC LIMIT 1)");
+    if (!st.ok()) return st.error();
+    (*st)->BindText(1, identifier);
+    const auto r = (*st)->Step();
+    if (r == Statement::kError) return SqliteError(conn.handle(), (*st)->last_rc(), "verification");
+    live = r == Statement::kRow && ColumnTime(**st, 0) >= now_ms;
+  }
+  if (!live) return Error{Errc::kNotFound, "no live verification row"};
+  auto deleted = RunTexts(conn, R"(DELETE FROM "verification" WHERE "identifier" = ?1)",
+                          {identifier}, "consume verification");
+  if (!deleted.ok()) return deleted.error();
+  return Status::Ok();
+}
+
+// Sets the password of the user's credential account, or makes that account.
+Status WritePassword(Connection& conn, const PasswordChange& c) {
+  const std::string now = FormatIsoMs(c.now_ms);
+  auto updated = RunTexts(conn,
+                          R"(UPDATE "account" SET "password" = ?1, "updatedAt" = ?2)"
+                          R"( WHERE "userId" = ?3 AND "providerId" = 'credential')",
+                          {c.password_hash, now, c.user_id}, "update password");
+  if (!updated.ok()) return updated.error();
+  if (*updated > 0) return Status::Ok();
+  return InsertAccount(conn, AccountRow{c.new_account_id, c.user_id, "credential", c.user_id,
+                                        c.password_hash, c.now_ms, c.now_ms});
+}
 }  // namespace
 
 SqliteRepository::~SqliteRepository() = default;
@@ -497,17 +549,13 @@ Status SqliteRepository::WriteUser(const UserRow& user, const AccountRow* accoun
 }
 
 Status SqliteRepository::DeleteUsers() {
-  if (!writer_) return ReadOnlyError();
-  auto writer = writer_->AcquireWriter();
-  if (!writer.ok()) return writer.error();
-  Pool::Handle& conn = *writer;
-  auto tx = Transaction::Begin(*conn);
-  if (!tx.ok()) return tx.error();
-  for (const char* table : {"session", "account", "verification", "user"}) {
-    Status st = conn->Exec(std::string("DELETE FROM \"") + table + "\"");
-    if (!st.ok()) return st;
-  }
-  return (*tx)->Commit();
+  return InTransaction([](Connection& conn) -> Status {
+    for (const char* table : {"session", "account", "verification", "user"}) {
+      Status st = conn.Exec(std::string("DELETE FROM \"") + table + "\"");
+      if (!st.ok()) return st;
+    }
+    return Status::Ok();
+  });
 }
 
 Status SqliteRepository::InsertSession(const SessionRow& session) {
@@ -622,6 +670,155 @@ Result<int64_t> SqliteRepository::DataVersion() {
     return SqliteError(conn->handle(), (*st)->last_rc(), "data_version");
   }
   return (*st)->ColumnInt64(0);
+}
+
+Status SqliteRepository::WriteTexts(const std::string& sql, const std::vector<std::string>& texts,
+                                    std::string_view context) {
+  if (!writer_) return ReadOnlyError();
+  auto writer = writer_->AcquireWriter();
+  if (!writer.ok()) return writer.error();
+  auto changed = RunTexts(**writer, sql, texts, context);
+  if (!changed.ok()) return changed.error();
+  return Status::Ok();
+}
+
+Result<std::optional<UserRow>> SqliteRepository::FindUserById(std::string_view user_id) {
+  const std::shared_ptr<const Queries> q = queries();
+  auto conn = Reader().Acquire();
+  auto st = conn->Cached("SELECT " + SelectList("u", q->user_columns) +
+                         R"( FROM "user" u WHERE u."id" = ?1)");
+  if (!st.ok()) return st.error();
+  (*st)->BindText(1, user_id);
+  const auto r = (*st)->Step();
+  if (r == Statement::kError) return SqliteError(conn->handle(), (*st)->last_rc(), "find user");
+  if (r == Statement::kDone) return std::optional<UserRow>();
+  return std::optional<UserRow>(ReadUser(**st, 0, q->user_columns));
+}
+
+Result<std::vector<SessionRow>> SqliteRepository::ListUserSessions(std::string_view user_id,
+                                                                   int64_t now_ms) {
+  const std::shared_ptr<const Queries> q = queries();
+  auto conn = Reader().Acquire();
+  auto st = conn->Cached("SELECT " + SelectList("s", q->session_columns) +
+                         R"( FROM "session" s WHERE s."userId" = ?1 AND s."expiresAt" > ?2)");
+  if (!st.ok()) return st.error();
+  (*st)->BindText(1, user_id);
+  (*st)->BindText(2, FormatIsoMs(now_ms));
+  std::vector<SessionRow> rows;
+  Statement::StepResult r;
+  while ((r = (*st)->Step()) == Statement::kRow) rows.push_back(ReadSession(**st, 0, q->session_columns));
+  if (r == Statement::kError) return SqliteError(conn->handle(), (*st)->last_rc(), "list sessions");
+  return rows;
+}
+
+Status SqliteRepository::DeleteUserSessions(std::string_view user_id) {
+  return WriteTexts(R"(DELETE FROM "session" WHERE "userId" = ?1)", {std::string(user_id)},
+                    "delete sessions");
+}
+
+Status SqliteRepository::DeleteOtherSessions(std::string_view user_id, std::string_view keep_token,
+                                             int64_t now_ms) {
+  return WriteTexts(R"(DELETE FROM "session" WHERE "userId" = ?1 AND "token" <> ?2)"
+                    R"( AND "expiresAt" > ?3)",
+                    {std::string(user_id), std::string(keep_token), FormatIsoMs(now_ms)},
+                    "delete other sessions");
+}
+
+Result<std::vector<ListedAccount>> SqliteRepository::ListAccounts(std::string_view user_id) {
+  auto conn = Reader().Acquire();
+  auto st = conn->Cached(std::string("SELECT ") + kAccountColumns +
+                         R"( FROM "account" WHERE "userId" = ?1)");
+  if (!st.ok()) return st.error();
+  (*st)->BindText(1, user_id);
+  std::vector<ListedAccount> rows;
+  Statement::StepResult r;
+  while ((r = (*st)->Step()) == Statement::kRow) rows.push_back(ReadAccount(**st));
+  if (r == Statement::kError) return SqliteError(conn->handle(), (*st)->last_rc(), "list accounts");
+  return rows;
+}
+
+Status SqliteRepository::UpdateUser(const UserRow& user) {
+  if (!writer_) return ReadOnlyError();
+  auto writer = writer_->AcquireWriter();
+  if (!writer.ok()) return writer.error();
+  Pool::Handle& conn = *writer;
+  auto st = conn->Cached(R"(UPDATE "user" SET "name" = ?1, "image" = ?2, "emailVerified" = ?3,)"
+                         R"( "updatedAt" = ?4 WHERE "id" = ?5)");
+  if (!st.ok()) return st.error();
+  (*st)->BindText(1, user.name);
+  (*st)->BindOptionalText(2, user.image);
+  (*st)->BindInt64(3, user.email_verified ? 1 : 0);
+  (*st)->BindText(4, FormatIsoMs(user.updated_at_ms));
+  (*st)->BindText(5, user.id);
+  if (Status run = Run(*conn, **st, "update user"); !run.ok()) return run;
+  if (sqlite3_changes(conn->handle()) == 0) return Error{Errc::kNotFound, "no such user"};
+  return Status::Ok();
+}
+
+Status SqliteRepository::InTransaction(const std::function<Status(Connection&)>& body) {
+  if (!writer_) return ReadOnlyError();
+  auto writer = writer_->AcquireWriter();
+  if (!writer.ok()) return writer.error();
+  Pool::Handle& conn = *writer;
+  auto tx = Transaction::Begin(*conn);
+  if (!tx.ok()) return tx.error();
+  if (Status st = body(*conn); !st.ok()) return st;
+  return (*tx)->Commit();
+}
+
+Status SqliteRepository::DeleteUser(std::string_view user_id) {
+  return InTransaction([&](Connection& conn) -> Status {
+    for (const char* sql : {R"(DELETE FROM "session" WHERE "userId" = ?1)",
+                            R"(DELETE FROM "account" WHERE "userId" = ?1)",
+                            R"(DELETE FROM "user" WHERE "id" = ?1)"}) {
+      auto run = RunTexts(conn, sql, {std::string(user_id)}, "delete user");
+      if (!run.ok()) return run.error();
+    }
+    return Status::Ok();
+  });
+}
+
+Status SqliteRepository::InsertVerification(const VerificationRow& row) {
+  return WriteTexts(
+      R"(INSERT INTO "verification" ("id", "identifier", "value", "expiresAt", "createdAt",)"
+      R"( "updatedAt") VALUES (?1, ?2, ?3, ?4, ?5, ?6))",
+      {row.id, row.identifier, row.value, FormatIsoMs(row.expires_at_ms),
+       FormatIsoMs(row.created_at_ms), FormatIsoMs(row.updated_at_ms)},
+      "insert verification");
+}
+
+Result<std::optional<VerificationRow>> SqliteRepository::FindVerification(
+    std::string_view identifier) {
+  auto conn = Reader().Acquire();
+  auto st = conn->Cached(
+      R"(SELECT "id", "identifier", "value", "expiresAt", "createdAt", "updatedAt")"
+      R"( FROM "verification" WHERE "identifier" = ?1 ORDER BY "createdAt" DESC LIMIT 1)");
+  if (!st.ok()) return st.error();
+  (*st)->BindText(1, identifier);
+  const auto r = (*st)->Step();
+  if (r == Statement::kError) return SqliteError(conn->handle(), (*st)->last_rc(), "verification");
+  if (r == Statement::kDone) return std::optional<VerificationRow>();
+  const Statement& s = **st;
+  return std::optional<VerificationRow>(VerificationRow{s.ColumnText(0), s.ColumnText(1),
+                                                        s.ColumnText(2), ColumnTime(s, 3),
+                                                        ColumnTime(s, 4), ColumnTime(s, 5)});
+}
+
+Status SqliteRepository::SetPassword(const PasswordChange& change) {
+  return InTransaction([&](Connection& conn) -> Status {
+    if (change.consume_identifier) {
+      Status st = ConsumeVerification(conn, *change.consume_identifier, change.now_ms);
+      if (!st.ok()) return st;
+    }
+    if (change.revoke_sessions) {
+      auto run = RunTexts(conn, R"(DELETE FROM "session" WHERE "userId" = ?1)", {change.user_id},
+                          "delete sessions");
+      if (!run.ok()) return run.error();
+    }
+    if (Status st = WritePassword(conn, change); !st.ok()) return st;
+    if (change.new_session) return InsertSessionRow(conn, *change.new_session);
+    return Status::Ok();
+  });
 }
 
 }  // namespace issuer::storage

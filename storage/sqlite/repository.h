@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -14,6 +15,8 @@
 #include "storage/rows.h"
 
 namespace issuer::storage {
+
+class Connection;
 
 // The Repository over SQLite (Better Auth's SQLite schema, compat spec §3.1).
 //
@@ -45,6 +48,18 @@ class SqliteRepository final : public Repository {
   Result<bool> ChangeJwks(const JwkPlanner& plan, int64_t now_ms) override;
   Result<std::vector<KeyRecord>> ListKeyRecords() override;
   Result<int64_t> DataVersion() override;
+  Result<std::optional<UserRow>> FindUserById(std::string_view user_id) override;
+  Result<std::vector<SessionRow>> ListUserSessions(std::string_view user_id,
+                                                   int64_t now_ms) override;
+  Status DeleteUserSessions(std::string_view user_id) override;
+  Status DeleteOtherSessions(std::string_view user_id, std::string_view keep_token,
+                             int64_t now_ms) override;
+  Result<std::vector<ListedAccount>> ListAccounts(std::string_view user_id) override;
+  Status UpdateUser(const UserRow& user) override;
+  Status DeleteUser(std::string_view user_id) override;
+  Status InsertVerification(const VerificationRow& row) override;
+  Result<std::optional<VerificationRow>> FindVerification(std::string_view identifier) override;
+  Status SetPassword(const PasswordChange& change) override;
 
  private:
   class Pool;
@@ -63,6 +78,12 @@ class SqliteRepository final : public Repository {
   // the user and, if given, its account and session.
   Status WriteUser(const UserRow& user, const AccountRow* account, const SessionRow* session);
   Pool& Reader() const;
+  // Runs `body` on the writer inside one write transaction, committed if it returns ok.
+  Status InTransaction(const std::function<Status(Connection&)>& body);
+  // Runs one statement `sql` on the writer with the texts bound as ?1, ?2, ... (outside any
+  // transaction, or inside the caller's when `conn` is given).
+  Status WriteTexts(const std::string& sql, const std::vector<std::string>& texts,
+                    std::string_view context);
   std::shared_ptr<const Queries> queries() const {
     std::lock_guard<std::mutex> lock(queries_mu_);
     return queries_;

@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdio>
+
 #include <nlohmann/json.hpp>
 
 #include "keys/encoding.h"
@@ -614,6 +616,128 @@ TEST_SUITE("endpoints") {
     auto res = c.Post(Path("/sign-in/email").c_str(), deep, "application/json");
     CHECK(res->status == 400);
     CHECK(c.Get(Path("/ok").c_str())->status == 200);
+  }
+}
+
+}  // namespace issuer::testing
+
+// The account routes (issue 10) under the fixed clock: freshness, token lifetimes, delete-user,
+// the dev mailbox and its command, and the special rate limits. The answers themselves are
+// compared with real Better Auth in tests/interop/differential-accounts.test.mjs.
+namespace issuer::testing {
+namespace {
+
+// A server with the account options of `config` (JSON) and the test API.
+TestServer::Options AccountOptions(const std::string& name, const std::string& config) {
+  const std::string path = "/tmp/ba-issuer-accounts-" + std::to_string(getpid()) + "-" + name;
+  FILE* f = std::fopen(path.c_str(), "w");
+  REQUIRE(f != nullptr);
+  std::fputs(config.c_str(), f);
+  std::fclose(f);
+  TestServer::Options options;
+  options.extra_args = {"--config", path, "--test-api"};
+  return options;
+}
+
+// The token of the newest mail to `to` of `kind`.
+std::string MailToken(httplib::Client& c, const std::string& to, const std::string& kind) {
+  auto res = c.Get(("/__test/mail?to=" + to).c_str());
+  REQUIRE(res);
+  for (const json& m : Body(res)) {
+    if (m["kind"] == kind) return m["token"];
+  }
+  FAIL("no " << kind << " mail for " << to << ": " << res->body);
+  return "";
+}
+
+}  // namespace
+
+TEST_SUITE("endpoints") {
+  TEST_CASE("account routes: freshAge, reset and verification lifetimes, delete-user") {
+    TestServer srv(AccountOptions("fresh.json", R"({"user": {"deleteUser": {"enabled": true}},
+        "session": {"freshAge": 60}, "emailAndPassword": {"resetPasswordTokenExpiresIn": 120},
+        "emailVerification": {"expiresIn": 300}})"));
+    auto c = srv.client();
+    auto signup = SignUp(c, "alice@example.com");
+    REQUIRE(signup->status == 200);
+    const httplib::Headers as_alice = {{"Cookie", SessionCookie(*signup)}, {"Origin", srv.origin()}};
+    CHECK(c.Get(Path("/list-sessions").c_str(), as_alice)->status == 200);
+    srv.clock().Advance(60000);
+    CheckError(c.Get(Path("/list-sessions").c_str(), as_alice), 403, "SESSION_NOT_FRESH");
+    CheckError(PostJson(c, "/delete-user", json::object(), as_alice), 400, "SESSION_EXPIRED");
+    CHECK(srv.store().FindCredentialUser("alice@example.com")->has_value());
+
+    REQUIRE(PostJson(c, "/request-password-reset", {{"email", "alice@example.com"}})->status == 200);
+    const std::string reset = MailToken(c, "alice@example.com", "reset-password");
+    srv.clock().Advance(121000);
+    CheckError(PostJson(c, "/reset-password", {{"token", reset}, {"newPassword", "another-one-1"}}),
+               400, "INVALID_TOKEN");
+    CHECK(srv.store().FindVerification("reset-password:" + reset)->has_value());  // no row changed
+    CHECK(PostJson(c, "/sign-in/email", {{"email", "alice@example.com"}, {"password", "password123"}})
+              ->status == 200);
+
+    REQUIRE(PostJson(c, "/send-verification-email", {{"email", "alice@example.com"}})->status == 200);
+    const std::string verify = MailToken(c, "alice@example.com", "verify-email");
+    CHECK(c.Get(Path("/verify-email?token=" + verify).c_str())->status == 200);  // still valid
+    srv.clock().Advance(301000);
+    CheckError(c.Get(Path("/verify-email?token=" + verify).c_str()), 401, "TOKEN_EXPIRED");
+
+    auto deleted = PostJson(c, "/delete-user", {{"password", "password123"}}, as_alice);
+    REQUIRE(deleted);
+    CHECK(deleted->status == 200);
+    CHECK_FALSE(srv.store().FindCredentialUser("alice@example.com")->has_value());
+  }
+
+  TEST_CASE("NODE_ENV=production: 3 password-reset requests per 60 s, as Better Auth") {
+    TestServer::Options options = AccountOptions("limit.json", "{}");
+    options.node_env = "production";
+    options.extra_args = {options.extra_args[0], options.extra_args[1]};  // no --test-api
+    TestServer srv(options);
+    auto c = srv.client();
+    const json body = {{"email", "nobody@example.com"}};
+    for (int i = 0; i < 3; ++i) CHECK(PostJson(c, "/request-password-reset", body)->status == 200);
+    auto limited = PostJson(c, "/request-password-reset", body);
+    REQUIRE(limited);
+    CHECK(limited->status == 429);
+    CHECK(limited->get_header_value("X-Retry-After") == "60");
+    srv.clock().Advance(30000);
+    CHECK(PostJson(c, "/request-password-reset", body)->status == 429);
+    srv.clock().Advance(30000);
+    CHECK(PostJson(c, "/request-password-reset", body)->status == 200);
+  }
+
+  TEST_CASE("--mail-command gets each message as one JSON object, DELETE /__test/mail empties") {
+    const std::string out = "/tmp/ba-issuer-mail-" + std::to_string(getpid()) + ".json";
+    std::remove(out.c_str());
+    TestServer::Options options = AccountOptions("mail.json", "{}");
+    options.extra_args.push_back("--mail-command");
+    options.extra_args.push_back("cat > " + out);
+    TestServer srv(options);
+    auto c = srv.client();
+    REQUIRE(SignUp(c, "bob@example.com")->status == 200);
+    REQUIRE(PostJson(c, "/request-password-reset", {{"email", "bob@example.com"}})->status == 200);
+    const std::string token = MailToken(c, "bob@example.com", "reset-password");
+    std::string text;
+    for (int i = 0; i < 100 && text.find('\n') == std::string::npos; ++i) {  // up to 5 s
+      usleep(50000);
+      std::FILE* f = std::fopen(out.c_str(), "r");
+      if (f == nullptr) continue;
+      char buf[4096];
+      text.assign(buf, std::fread(buf, 1, sizeof buf, f));
+      std::fclose(f);
+    }
+    REQUIRE(text.find('\n') != std::string::npos);
+    const json piped = json::parse(text);
+    CHECK(piped["to"] == "bob@example.com");
+    CHECK(piped["kind"] == "reset-password");
+    CHECK(piped["token"] == token);
+    CHECK(piped["url"] == srv.origin() + "/api/auth/reset-password/" + token + "?callbackURL=");
+    auto cleared = c.Delete("/__test/mail", R"({"any":"body"})", "application/json");
+    REQUIRE(cleared);
+    CHECK(cleared->status == 200);
+    CHECK(c.Get("/__test/mail")->body == "[]");
+    CHECK(c.Get(Path("/reset-password/a/b?callbackURL=%2F").c_str())->status == 404);
+    std::remove(out.c_str());
   }
 }
 

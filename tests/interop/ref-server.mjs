@@ -18,6 +18,7 @@
 
 import http from "node:http";
 import process from "node:process";
+import { readFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
@@ -33,6 +34,7 @@ function parseArgs(argv) {
     const a = argv[i];
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
     if (!m) throw new Error(`unexpected argument: ${a}`);
+    if (m[1] === "test-api") continue;  // ba-issuer's switch; the mail capture below is always on
     const value = m[2] !== undefined ? m[2] : argv[++i];
     if (value === undefined) throw new Error(`missing value for --${m[1]}`);
     out[m[1]] = value;
@@ -81,11 +83,34 @@ const jwksOptions = {
 
 const database = new Database(dbPath);
 
+// The dev mailbox's counterpart: every message sendResetPassword or sendVerificationEmail gets,
+// newest first, at GET /__test/mail?to=EMAIL (DELETE empties it), in ba-issuer's shape.
+// --config FILE (ba-issuer's config file, read for its Better Auth option sections) and
+// BA_REF_OPTIONS (JSON, applied after it) set emailAndPassword, emailVerification, user, session.
+const mail = [];
+const capture = (kind) => async ({ user, url, token }) => {
+  mail.unshift({ to: user.email, kind, url, token, createdAt: new Date().toISOString() });
+};
+const extra = {};
+for (const source of [args.config ? readFileSync(args.config, "utf8") : "{}", process.env.BA_REF_OPTIONS ?? "{}"]) {
+  const parsed = JSON.parse(source);
+  for (const k of ["emailAndPassword", "emailVerification", "user", "session"]) {
+    if (parsed[k]) extra[k] = { ...(extra[k] ?? {}), ...parsed[k] };
+  }
+}
+
 const auth = betterAuth({
   database,
   secret: process.env.BETTER_AUTH_SECRET,
   ...(baseURL ? { baseURL } : {}),
-  emailAndPassword: { enabled: true },
+  emailAndPassword: {
+    enabled: true,
+    sendResetPassword: capture("reset-password"),
+    ...(extra.emailAndPassword ?? {}),
+  },
+  emailVerification: { sendVerificationEmail: capture("verify-email"), ...(extra.emailVerification ?? {}) },
+  ...(extra.user ? { user: extra.user } : {}),
+  ...(extra.session ? { session: extra.session } : {}),
   plugins: [Object.keys(jwksOptions).length ? jwt({ jwks: jwksOptions }) : jwt(), bearer()],
 });
 
@@ -97,7 +122,15 @@ try {
   process.exit(2);
 }
 
-const server = http.createServer(toNodeHandler(auth));
+const handler = toNodeHandler(auth);
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, "http://x");
+  if (url.pathname !== "/__test/mail") return handler(req, res);
+  if (req.method === "DELETE") mail.length = 0;
+  const to = url.searchParams.get("to");
+  res.setHeader("content-type", "application/json");
+  res.end(JSON.stringify(req.method === "DELETE" ? { success: true } : mail.filter((m) => !to || m.to === to)));
+});
 server.listen(port, host, () => {
   const addr = server.address();
   process.stdout.write(`listening on http://${host}:${addr.port}\n`);

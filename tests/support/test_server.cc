@@ -6,6 +6,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "server/cli/verbs.h"
 #include "server/config/config.h"
 
 namespace issuer::testing {
@@ -34,7 +35,7 @@ TestServer::TestServer(Options options) {
   };
   if (!options.base_url.empty()) args.insert(args.end(), {"--base-url", options.base_url});
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
-  auto loaded = server::LoadConfig(args, lookup);
+  auto loaded = server::LoadConfig(args, lookup, &server::cli::ReadFile);  // --config, --seed
   if (!loaded.ok()) throw std::runtime_error(loaded.error().message);
   // Bound on port 0 first, so the base URL can name the real port.
   server::App::Options app_options;

@@ -111,6 +111,33 @@ TEST_SUITE("config-file") {
               .config.key_policy.alg == "RS256");
   }
 
+  TEST_CASE("the account options take effect (issue 10)") {
+    const Config defaults = Loaded("{}").config;
+    CHECK_FALSE(defaults.require_email_verification);
+    CHECK(defaults.reset_password_token_expires_in_s == 3600);
+    CHECK_FALSE(defaults.send_on_sign_up.has_value());
+    CHECK(defaults.email_verification_expires_in_s == 3600);
+    CHECK_FALSE(defaults.delete_user_enabled);
+    CHECK(defaults.session_fresh_age_s == 86400);
+    const Config c = Loaded(R"({
+      "emailAndPassword": {"requireEmailVerification": true, "resetPasswordTokenExpiresIn": 600,
+                           "revokeSessionsOnPasswordReset": true},
+      "emailVerification": {"sendOnSignUp": false, "autoSignInAfterVerification": true,
+                            "expiresIn": 1800},
+      "user": {"deleteUser": {"enabled": true}},
+      "session": {"freshAge": 0}})").config;
+    CHECK(c.require_email_verification);
+    CHECK(c.reset_password_token_expires_in_s == 600);
+    CHECK(c.revoke_sessions_on_password_reset);
+    CHECK(c.send_on_sign_up == false);
+    CHECK(c.auto_sign_in_after_verification);
+    CHECK(c.email_verification_expires_in_s == 1800);
+    CHECK(c.delete_user_enabled);
+    CHECK(c.session_fresh_age_s == 0);
+    CHECK(Loaded("{}", {"--mail-command", "cat > /dev/null"}).config.mail_command ==
+          "cat > /dev/null");
+  }
+
   TEST_CASE("flags override the file, the file overrides the environment") {
     const Env env = {{"BETTER_AUTH_URL", "http://env.example"},
                      {"BETTER_AUTH_SECRET", "env-secret-0123456789abcdefghijklmnopqrst"},
@@ -168,6 +195,11 @@ TEST_SUITE("config-file") {
         {R"({"claims": {"static": []}})", "claims.static: expected an object"},
         {R"({"claims": {"fromUser": {"roles": 5}}})", "claims.fromUser.roles: expected a user"},
         {R"({"basePath": "api"})", "basePath: expected a path"},
+        {R"({"user": {"deleteUser": {"enabled": "yes"}}})", "user.deleteUser.enabled: expected true or false"},
+        {R"({"user": {"changeEmail": {"enabled": true}}})", "user.changeEmail: unknown key"},
+        {R"({"emailVerification": {"expiresIn": 0}})", "emailVerification.expiresIn: expected whole seconds"},
+        {R"({"emailVerification": {"sendOnSignIn": true}})", "emailVerification.sendOnSignIn: unknown key"},
+        {R"({"session": {"freshAge": -1}})", "session.freshAge: expected whole seconds"},
         {R"({"baseURL": "not a url"})", "config file app.json: baseURL: invalid base URL"},
         {R"({"jwks": {"keyPairConfig": "RS256"}})", "jwks.keyPairConfig: expected an object"},
         {R"({"jwks": {"keyPairConfig": {"alg": "HS256"}}})", "jwks.keyPairConfig.alg: expected"},
