@@ -28,6 +28,7 @@ start_on() {
 
 case "$cmd" in
   start)
+    [ -d "$dir/data" ] && "$0" stop "$dir"  # left by a run that was killed
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres: "$dir"
     as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
