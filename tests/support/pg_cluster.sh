@@ -2,12 +2,13 @@
 # A throwaway PostgreSQL cluster for the tests, on a free loopback port, TCP only, trust auth.
 #   pg_cluster.sh start DIR   makes DIR, starts the cluster there, writes DIR/url and prints it
 #   pg_cluster.sh stop DIR    stops it and removes DIR
-#   pg_cluster.sh restart DIR stops and starts it again on the same port (fault tests)
+#   pg_cluster.sh down DIR    stops the server, keeping the cluster (fault tests)
+#   pg_cluster.sh up DIR      starts it again on the same port
 # initdb refuses root: as root the cluster runs as the `postgres` system user (made by Debian's
 # postgresql package, which scripts/setup installs), through runuser. Fails loudly if it cannot
 # start: the PostgreSQL tests must never pass by skipping.
 set -euo pipefail
-cmd=${1:?start, stop or restart}
+cmd=${1:?start, stop, down or up}
 dir=${2:?cluster directory}
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -x "$bin/initdb" ] || { echo "pg_cluster: PostgreSQL is not installed (scripts/setup)" >&2; exit 1; }
@@ -49,10 +50,11 @@ case "$cmd" in
     [ -d "$dir/data" ] && as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w -s stop || true
     rm -rf "$dir"
     ;;
-  restart)
-    port=$(sed -E 's/.*:([0-9]+)\/.*/\1/' "$dir/url")
+  down)
     as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w -s stop
-    start_on "$port"
     ;;
-  *) echo "pg_cluster: start, stop or restart" >&2; exit 2 ;;
+  up)
+    start_on "$(sed -E 's/.*:([0-9]+)\/.*/\1/' "$dir/url")"
+    ;;
+  *) echo "pg_cluster: start, stop, down or up" >&2; exit 2 ;;
 esac
