@@ -114,6 +114,19 @@ class SharedSessionsTest(Case):
             for client in (a, c):
                 self.assertEqual(client.get("/get-session", bearer=token).body, "null")
                 self.assertEqual(client.get("/token", bearer=token).status, 401)
+            # A key revoked from the command line leaves every instance's JWKS within a second.
+            kid = jwt.get_unverified_header(jwts[0])["kid"]
+            subprocess.run([harness.binary(), "keys", "revoke", kid, "--rotate", "--db", self.url],
+                           check=True, capture_output=True, timeout=30,
+                           env=dict(os.environ, BETTER_AUTH_SECRET=harness.SECRET))
+            revoked_at = time.time()
+            waiting = set(range(3))
+            while waiting and time.time() - revoked_at < 1.0:
+                waiting = {i for i in waiting if kid in kids(group.clients[i].get("/jwks"))}
+                time.sleep(0.02)
+            self.assertEqual(waiting, set(), "instances still publishing the revoked key")
+            fresh = b.get("/token", bearer=other).json()["token"]
+            self.assertNotEqual(jwt.get_unverified_header(fresh)["kid"], kid)
         finally:
             group.stop()
 
