@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for the tests, on a free loopback port, TCP only, trust auth.
-#   pg_cluster.sh start DIR   makes DIR, starts the cluster there, writes DIR/url and prints it
+#   pg_cluster.sh start DIR   makes DIR (somewhere the postgres user can reach, e.g. /tmp),
+#                             starts the cluster there, writes DIR/url and prints it
 #   pg_cluster.sh stop DIR    stops it and removes DIR
 #   pg_cluster.sh down DIR    stops the server, keeping the cluster (fault tests)
 #   pg_cluster.sh up DIR      starts it again on the same port
@@ -9,7 +10,10 @@
 # start: the PostgreSQL tests must never pass by skipping.
 set -euo pipefail
 cmd=${1:?start, stop, down or up}
-dir=${2:?cluster directory}
+dir=$(realpath -m "${2:?cluster directory}")
+self=$(realpath "$0")
+# The postgres user may not be able to enter the caller's directory (a clone under /root).
+cd /
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -x "$bin/initdb" ] || { echo "pg_cluster: PostgreSQL is not installed (scripts/setup)" >&2; exit 1; }
 
@@ -29,7 +33,7 @@ start_on() {
 
 case "$cmd" in
   start)
-    [ -d "$dir/data" ] && "$0" stop "$dir"  # left by a run that was killed
+    [ -d "$dir/data" ] && "$self" stop "$dir"  # left by a run that was killed
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres: "$dir"
     as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
