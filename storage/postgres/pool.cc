@@ -26,7 +26,7 @@ Result<Pool::Handle> Pool::Acquire() {
     conn = std::move(idle_.back());
     idle_.pop_back();
   }
-  if (conn->broken()) {
+  if (conn->Stale()) {
     auto fresh = Connection::Open(conninfo_, setup_);
     if (!fresh.ok()) {
       Release(std::move(conn));  // kept, and tried again by the next caller

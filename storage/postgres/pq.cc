@@ -1,5 +1,7 @@
 #include "storage/postgres/pq.h"
 
+#include <poll.h>
+
 #include <cstdlib>
 
 namespace issuer::storage::pg {
@@ -83,6 +85,13 @@ Result<Rows> Connection::Query(const std::string& sql, const std::vector<Param>&
     return ResultError(conn_.get(), result.get(), "query");
   }
   return Rows(std::move(result));
+}
+
+bool Connection::Stale() {
+  if (broken()) return true;
+  pollfd fd{PQsocket(conn_.get()), POLLIN, 0};
+  if (::poll(&fd, 1, 0) > 0) (void)PQconsumeInput(conn_.get());
+  return broken();
 }
 
 Status Connection::Exec(const std::string& sql) {

@@ -59,6 +59,9 @@ class Connection {
 
   // Whether the connection to the server was lost (it must then be replaced).
   bool broken() const { return PQstatus(conn_.get()) != CONNECTION_OK; }
+  // Like broken(), but first reads what the server sent while the connection was idle (a
+  // server shutting down says so and closes it): true for a connection cut since its last use.
+  bool Stale();
   PGconn* handle() const { return conn_.get(); }
 
  private:

@@ -96,7 +96,9 @@ Status PostgresRepository::Init(const std::string& url, OpenMode mode) {
   if (!location.ok()) return location.error();
   location_ = std::move(*location);
   read_only_ = mode == OpenMode::kReadOnly;
-  std::vector<std::string> setup;
+  // A lock held elsewhere (the rotation lock, a row another writer holds) is waited for at
+  // most 5 s; then kUnavailable (503), never a request stuck behind it.
+  std::vector<std::string> setup = {"SET lock_timeout = '5s'"};
   if (!location_.schema.empty()) setup.push_back("SET search_path TO " + pg::QuoteIdent(location_.schema));
   if (read_only_) setup.push_back("SET default_transaction_read_only = on");
   auto pool = pg::Pool::Open(location_.conninfo, setup, location_.pool_size, kPoolWait);

@@ -100,4 +100,13 @@ std::string PostgresQuery(const std::string& url, const std::string& sql) {
   return out;
 }
 
+struct PostgresSession::Handle {
+  Conn conn;
+};
+
+PostgresSession::PostgresSession(const std::string& url)
+    : conn_(std::make_unique<Handle>(Handle{Connect(url)})) {}
+PostgresSession::~PostgresSession() = default;
+void PostgresSession::Exec(const std::string& sql) { Run(conn_->conn.get(), sql); }
+
 }  // namespace issuer::test

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <string>
 
 namespace issuer::test {
@@ -14,5 +15,17 @@ std::string FreshPostgresDatabase();
 void PostgresExec(const std::string& url, const std::string& sql);
 // Every row of `sql`, columns joined with '|', rows with '\n'; NULL shows as "NULL".
 std::string PostgresQuery(const std::string& url, const std::string& sql);
+
+// One connection kept open (to hold a lock or a transaction across calls).
+class PostgresSession {
+ public:
+  explicit PostgresSession(const std::string& url);
+  ~PostgresSession();
+  void Exec(const std::string& sql);  // REQUIREs success
+
+ private:
+  struct Handle;
+  std::unique_ptr<Handle> conn_;
+};
 
 }  // namespace issuer::test

@@ -158,6 +158,29 @@ TEST_SUITE("postgres") {
     CHECK(*instances[2]->DataVersion() != *before);
   }
 
+  TEST_CASE("waits are bounded: a held rotation lock and an exhausted pool are kUnavailable") {
+    const std::string url = test::FreshPostgresDatabase();
+    auto repo = Open(url + "?pool=1");
+    test::PostgresSession other(url);
+    other.Exec("begin; select pg_advisory_xact_lock(7088997219389633893)");
+    // The one pooled connection waits for the lock (lock_timeout), so a lookup finds no free
+    // connection (the pool's wait); both give up with kUnavailable (503), neither hangs.
+    Result<bool> change = Error{Errc::kInternal, "not run"};
+    std::thread rotation([&] {
+      change = repo->InsertJwkUnlessLiveExists(Key("k1", kT0), "EdDSA", kT0);
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    auto lookup = repo->FindSessionWithUser("tok");
+    rotation.join();
+    REQUIRE_FALSE(lookup.ok());
+    CHECK(lookup.error().code == Errc::kUnavailable);
+    REQUIRE_FALSE(change.ok());
+    CHECK(change.error().code == Errc::kUnavailable);
+    other.Exec("rollback");
+    // Free again: the same store works.
+    CHECK(*repo->InsertJwkUnlessLiveExists(Key("k1", kT0), "EdDSA", kT0));
+  }
+
   TEST_CASE("an unreachable server is kUnavailable, and no message carries the password") {
     auto repo = OpenRepository("postgres://app:s3cret-pw@127.0.0.1:1/db");
     REQUIRE_FALSE(repo.ok());
