@@ -15,7 +15,7 @@ namespace issuer::storage {
 
 // The operations ba-issuer needs over Better Auth's tables, in plain rows. server/ sees only
 // this interface; SQL and the database library stay in an implementation (storage/sqlite/,
-// later storage/postgres/).
+// storage/postgres/).
 //
 // Implementations are thread-safe. Errors: kUnavailable for transient conditions (busy,
 // locked, disk full, read-only), kConflict for a broken uniqueness rule, kInternal otherwise.
@@ -68,7 +68,8 @@ class Repository {
   virtual Result<std::vector<KeyRecord>> ListKeyRecords() = 0;
 
   // The change signal: a number that changes whenever another connection or process commits
-  // (SQLite: PRAGMA data_version). Cheap, for polling. Constant for a private in-memory store.
+  // (SQLite: PRAGMA data_version; PostgreSQL: a NOTIFY on ba_jwks, a reconnection, or the slow
+  // poll). Cheap, for polling. Constant for a private in-memory store.
   virtual Result<int64_t> DataVersion() = 0;
 
   // One line for the start-up log: which store, and what it found (PostgreSQL: the schema, the
