@@ -54,9 +54,11 @@ Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, Clock& clock, Rand
   auto repo = storage::OpenRepository(config.db_path);
   if (!repo.ok()) {
     return Error{repo.error().code,
-                 "cannot open database " + config.db_path + ": " + repo.error().message};
+                 "cannot open database " + storage::RedactLocation(config.db_path) + ": " +
+                     repo.error().message};
   }
   app->repo_ = std::move(*repo);
+  if (const std::string store = app->repo_->Description(); !store.empty()) log.Info("store", store);
   if (Status st = ImportKeyFile(app->loaded_, *app->repo_, random, clock); !st.ok()) {
     return st.error();
   }

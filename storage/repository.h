@@ -15,7 +15,7 @@ namespace issuer::storage {
 
 // The operations ba-issuer needs over Better Auth's tables, in plain rows. server/ sees only
 // this interface; SQL and the database library stay in an implementation (storage/sqlite/,
-// later storage/postgres/).
+// storage/postgres/).
 //
 // Implementations are thread-safe. Errors: kUnavailable for transient conditions (busy,
 // locked, disk full, read-only), kConflict for a broken uniqueness rule, kInternal otherwise.
@@ -105,8 +105,13 @@ class Repository {
   virtual Result<std::vector<KeyRecord>> ListKeyRecords() = 0;
 
   // The change signal: a number that changes whenever another connection or process commits
-  // (SQLite: PRAGMA data_version). Cheap, for polling. Constant for a private in-memory store.
+  // (SQLite: PRAGMA data_version; PostgreSQL: a NOTIFY on ba_jwks, a reconnection, or the slow
+  // poll). Cheap, for polling. Constant for a private in-memory store.
   virtual Result<int64_t> DataVersion() = 0;
+
+  // One line for the start-up log: which store, and what it found (PostgreSQL: the schema, the
+  // column naming and the date type). Empty when there is nothing to say.
+  virtual std::string Description() const { return ""; }
 };
 
 enum class OpenMode {
@@ -114,9 +119,13 @@ enum class OpenMode {
   kReadOnly,   // never writes, never migrates; the database must exist (doctor, keys list)
 };
 
-// Opens the store named by `location`: a SQLite file path, or ":memory:" for a private
-// in-memory database. kUnavailable if it cannot be opened.
+// Opens the store named by `location`: a postgres:// or postgresql:// URL (storage/postgres/),
+// a SQLite file path, or ":memory:" for a private in-memory database. kUnavailable if it cannot
+// be opened.
 Result<std::unique_ptr<Repository>> OpenRepository(const std::string& location,
                                                    OpenMode mode = OpenMode::kReadWrite);
+
+// `location` fit for a message or a log line: a URL's password replaced by "***".
+std::string RedactLocation(const std::string& location);
 
 }  // namespace issuer::storage

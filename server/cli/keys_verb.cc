@@ -27,8 +27,10 @@ Result<KeyCommand> OpenCommand(const VerbArgs& args, const EnvLookup& env, bool 
   const std::string& db = loaded->config.db_path;
   auto repo = storage::OpenRepository(
       db, writes ? storage::OpenMode::kReadWrite : storage::OpenMode::kReadOnly);
-  if (!repo.ok()) return Error{repo.error().code, "cannot open database " + db + ": " +
-                                                      repo.error().message};
+  if (!repo.ok()) {
+    return Error{repo.error().code, "cannot open database " + storage::RedactLocation(db) + ": " +
+                                        repo.error().message};
+  }
   return KeyCommand{std::move(*loaded), std::move(*repo), Clock::System().NowMs()};
 }
 

@@ -8,6 +8,7 @@
 #include "common/logger.h"
 #include "server/app.h"
 #include "server/cli/verbs.h"
+#include "storage/repository.h"
 
 namespace issuer::server::cli {
 namespace {
@@ -79,7 +80,7 @@ int RunServe(const Invocation& invocation) {
   Clock clock = Clock::System();
   Logger log(stderr, clock, loaded->config.log_format);
   PrintWarnings(*loaded, log);
-  const std::string db = loaded->config.db_path;
+  const std::string db = storage::RedactLocation(loaded->config.db_path);
   auto app = App::Create(std::move(*loaded), clock, &SodiumRandom, log);
   if (!app.ok()) return Fail(kExitConfig, CreateFailure(app.error(), db));
   auto port = (*app)->Bind();

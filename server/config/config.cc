@@ -324,6 +324,11 @@ Status Resolve(const FlagList& flags, const EnvLookup& env, const FileReader& re
   if (auto trusted = NonEmpty(env, "BETTER_AUTH_TRUSTED_ORIGINS")) {
     out->config.trusted_origins = SplitList(*trusted);
   }
+  // A PostgreSQL DATABASE_URL (as Better Auth apps set it) selects that store; --db overrides.
+  if (auto url = NonEmpty(env, "DATABASE_URL");
+      url && (url->starts_with("postgres://") || url->starts_with("postgresql://"))) {
+    out->config.db_path = *url;
+  }
   if (Status st = ReadConfigFile(flags, read_file, &in, out); !st.ok()) return st;
   for (const auto& [flag, value] : flags) {
     if (Status st = ApplyFlag(flag, value, &in, out); !st.ok()) return st;

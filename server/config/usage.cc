@@ -6,7 +6,7 @@ namespace issuer::server {
 const char* Version() { return BA_ISSUER_VERSION; }
 
 std::string UsageText() {
-  return "Usage: ba-issuer [--host 127.0.0.1] [--port 3000] [--db ./ba-issuer.db | :memory:]\n"
+  return "Usage: ba-issuer [--host 127.0.0.1] [--port 3000] [--db ./ba-issuer.db | :memory: | URL]\n"
          "                 [--base-url URL] [--config FILE] [--key-file FILE] [--seed FILE]\n"
          "                 [--rotation-interval S] [--grace-period S] [--jwks-max-age S]\n"
          "                 [--alg ALG] [--test-api] [--discovery] [--log-format text|json]\n"
@@ -18,7 +18,9 @@ std::string UsageText() {
          "\n"
          "  --host HOST      address to listen on (default 127.0.0.1)\n"
          "  --port PORT      port to listen on; 0 picks a free one (default 3000)\n"
-         "  --db PATH        SQLite database file, or :memory: (default ./ba-issuer.db)\n"
+         "  --db PATH        SQLite database file, or :memory: (default ./ba-issuer.db), or a\n"
+         "                   postgres:// URL (also from DATABASE_URL; options schema=, pool=,\n"
+         "                   poll=)\n"
          "  --base-url URL   public base URL; its origin is the JWT iss and aud, its path the\n"
          "                   base path (default /api/auth)\n"
          "  --rotation-interval S  make a new signing key every S seconds (jwks.rotationInterval;\n"

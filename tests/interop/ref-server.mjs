@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // A real Better Auth 1.7.25 server, configured the way ba-issuer must behave:
-//   emailAndPassword.enabled, plugins [jwt(), bearer()], SQLite through better-sqlite3.
+//   emailAndPassword.enabled, plugins [jwt(), bearer()], SQLite through better-sqlite3, or
+//   PostgreSQL through a pg.Pool when --db is a postgres:// URL (Better Auth's Kysely dialect).
 //
 // Command line mirrors ba-issuer's contract (docs: shared/design/architecture.md):
 //   node ref-server.mjs [--host 127.0.0.1] [--port 0] [--db FILE|:memory:] [--base-url URL]
@@ -20,6 +21,7 @@ import http from "node:http";
 import process from "node:process";
 import { readFileSync } from "node:fs";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
 import { jwt, bearer } from "better-auth/plugins";
@@ -81,7 +83,9 @@ const jwksOptions = {
   ...(keyAlg !== undefined ? { keyPairConfig: { alg: keyAlg } } : {}),
 };
 
-const database = new Database(dbPath);
+const database = /^postgres(ql)?:\/\//.test(dbPath)
+  ? new pg.Pool({ connectionString: dbPath })
+  : new Database(dbPath);
 
 // The dev mailbox's counterpart: every message sendResetPassword or sendVerificationEmail gets,
 // newest first, at GET /__test/mail?to=EMAIL (DELETE empties it), in ba-issuer's shape.
@@ -141,10 +145,10 @@ function stop() {
   if (stopping) return;
   stopping = true;
   server.close(() => {
-    try {
-      database.close();
-    } catch {}
-    process.exit(0);
+    Promise.resolve()
+      .then(() => (database.end ? database.end() : database.close()))
+      .catch(() => {})
+      .finally(() => process.exit(0));
   });
   server.closeIdleConnections?.();
   setTimeout(() => {

@@ -39,8 +39,9 @@ def free_port(host="127.0.0.1"):
 class Server:
     """One ba-issuer process on a free loopback port, its stderr (the log) kept in a file."""
 
-    def __init__(self, db_path, log_path=None, wrapper=(), extra_env=None):
+    def __init__(self, db_path, log_path=None, wrapper=(), extra_env=None, extra_args=()):
         self.db_path = db_path
+        self.extra_args = list(extra_args)
         self.log_path = log_path or db_path + ".log"
         self.wrapper = list(wrapper)  # e.g. setpriv ... to run it with fewer privileges
         self.env = dict(os.environ, BETTER_AUTH_SECRET=SECRET, NODE_ENV="development")
@@ -52,6 +53,7 @@ class Server:
         """Starts the server and waits for its ready line. Raises if it exits first."""
         log = open(self.log_path, "ab")
         args = self.wrapper + [binary(), "--host", "127.0.0.1", "--port", "0", "--db", self.db_path]
+        args += self.extra_args
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, env=self.env)
         log.close()
         line = self._ready_line(timeout)

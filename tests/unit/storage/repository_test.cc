@@ -11,6 +11,7 @@
 
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/statement.h"
+#include "tests/support/postgres.h"
 
 namespace issuer::storage {
 namespace {
@@ -132,7 +133,30 @@ JwkRow MakeJwk(const std::string& id, int64_t created_at,
                 "\"sealed-" + id + "\"", created_at, expires_at, "EdDSA", "Ed25519"};
 }
 
-std::string JwkIds(Store& store) {
+// The enclosing test runs once per store: SQLite in memory, a SQLite file, PostgreSQL (a fresh
+// database in the test cluster). `location` is set to the one in use.
+std::unique_ptr<Repository> OpenEachStore(const TempDir& dir, std::string* location) {
+  SUBCASE("sqlite in memory") { *location = ":memory:"; }
+  SUBCASE("sqlite file") { *location = dir.File("auth.db"); }
+  SUBCASE("postgresql") { *location = test::FreshPostgresDatabase(); }
+  auto store = OpenRepository(*location);
+  INFO(*location, ": ", (store.ok() ? std::string() : store.error().message));
+  REQUIRE(store.ok());
+  return std::move(*store);
+}
+
+bool IsPostgres(const std::string& location) { return location.starts_with("postgres"); }
+
+// The user, account and session row counts, "u|a|s".
+std::string RowCounts(const std::string& location) {
+  const std::string sql =
+      R"(SELECT (SELECT count(*) FROM "user"), (SELECT count(*) FROM "account"),)"
+      R"( (SELECT count(*) FROM "session"))";
+  if (IsPostgres(location)) return test::PostgresQuery(location, sql);
+  return RawDb(location).Query(sql);
+}
+
+std::string JwkIds(Repository& store) {
   auto rows = store.ListJwks();
   REQUIRE(rows.ok());
   std::string ids;
@@ -140,13 +164,13 @@ std::string JwkIds(Store& store) {
   return ids;
 }
 
-bool Inserted(Store& store, const JwkRow& row, int64_t now, std::string_view alg = "EdDSA") {
+bool Inserted(Repository& store, const JwkRow& row, int64_t now, std::string_view alg = "EdDSA") {
   auto r = store.InsertJwkUnlessLiveExists(row, alg, now);
   REQUIRE(r.ok());
   return *r;
 }
 
-void SignUp(Store& store, const UserRow& user, const std::string& token) {
+void SignUp(Repository& store, const UserRow& user, const std::string& token) {
   Status st = store.CreateUserWithAccount(user, MakeAccount(user), MakeSession(user, token));
   INFO((st.ok() ? std::string() : st.error().message));
   REQUIRE(st.ok());
@@ -214,9 +238,7 @@ TEST_SUITE("store") {
   TEST_CASE("sign-up rows read back through both lookups") {
     TempDir dir;
     std::string path;
-    SUBCASE("in memory") { path = ":memory:"; }
-    SUBCASE("file") { path = dir.File("auth.db"); }
-    auto store = OpenStore(path);
+    auto store = OpenEachStore(dir, &path);
     UserRow user = MakeUser("user-1", "alice@example.com");
     user.image = "https://img.example/a.png";
     SignUp(*store, user, "token-1");
@@ -260,7 +282,9 @@ TEST_SUITE("store") {
   }
 
   TEST_CASE("null optionals round trip as null") {
-    auto store = OpenStore(":memory:");
+    TempDir dir;
+    std::string path;
+    auto store = OpenEachStore(dir, &path);
     const UserRow user = MakeUser("u1", "a@example.com");
     SessionRow session = MakeSession(user, "t1");
     session.ip_address.reset();
@@ -298,9 +322,7 @@ TEST_SUITE("store") {
   TEST_CASE("a duplicate email is kConflict and writes nothing") {
     TempDir dir;
     std::string path;
-    SUBCASE("in memory") { path = ":memory:"; }
-    SUBCASE("file") { path = dir.File("auth.db"); }
-    auto store = OpenStore(path);
+    auto store = OpenEachStore(dir, &path);
     SignUp(*store, MakeUser("u1", "alice@example.com"), "tok1");
 
     const UserRow dup = MakeUser("u2", "alice@example.com");
@@ -313,17 +335,13 @@ TEST_SUITE("store") {
     auto cred = store->FindCredentialUser("alice@example.com");
     REQUIRE(cred.ok());
     CHECK((*cred)->user.id == "u1");
-    if (path != ":memory:") {
-      RawDb raw(path);
-      CHECK(raw.Query(R"(SELECT (SELECT count(*) FROM "user"), (SELECT count(*) FROM "account"),)"
-                      R"( (SELECT count(*) FROM "session"))") == "1|1|1");
-    }
+    if (path != ":memory:") CHECK(RowCounts(path) == "1|1|1");
   }
 
   TEST_CASE("a failure after the user insert rolls the whole sign-up back") {
     TempDir dir;
-    const std::string path = dir.File("auth.db");
-    auto store = OpenStore(path);
+    std::string path;
+    auto store = OpenEachStore(dir, &path);
     SignUp(*store, MakeUser("u1", "alice@example.com"), "tok1");
     // New email, but the session token is taken: the third insert fails.
     const UserRow bob = MakeUser("u2", "bob@example.com");
@@ -335,9 +353,7 @@ TEST_SUITE("store") {
     auto cred = store->FindCredentialUser("bob@example.com");
     REQUIRE(cred.ok());
     CHECK_FALSE(cred->has_value());
-    RawDb raw(path);
-    CHECK(raw.Query(R"(SELECT (SELECT count(*) FROM "user"), (SELECT count(*) FROM "account"),)"
-                    R"( (SELECT count(*) FROM "session"))") == "1|1|1");
+    if (path != ":memory:") CHECK(RowCounts(path) == "1|1|1");
     // The store still works afterwards (no transaction left open).
     SignUp(*store, MakeUser("u3", "carol@example.com"), "tok3");
   }
@@ -345,9 +361,7 @@ TEST_SUITE("store") {
   TEST_CASE("InsertSession, DeleteSession and UpdateSessionExpiry") {
     TempDir dir;
     std::string path;
-    SUBCASE("in memory") { path = ":memory:"; }
-    SUBCASE("file") { path = dir.File("auth.db"); }
-    auto store = OpenStore(path);
+    auto store = OpenEachStore(dir, &path);
     const UserRow user = MakeUser("u1", "alice@example.com");
     SignUp(*store, user, "tok1");
     REQUIRE(store->InsertSession(MakeSession(user, "tok2")).ok());
@@ -385,9 +399,7 @@ TEST_SUITE("store") {
   TEST_CASE("InsertJwkUnlessLiveExists inserts only while no live key exists") {
     TempDir dir;
     std::string path;
-    SUBCASE("in memory") { path = ":memory:"; }
-    SUBCASE("file") { path = dir.File("auth.db"); }
-    auto store = OpenStore(path);
+    auto store = OpenEachStore(dir, &path);
     SUBCASE("a key without expiry blocks forever") {
       CHECK(Inserted(*store, MakeJwk("k1", kT0), kT0));
       CHECK_FALSE(Inserted(*store, MakeJwk("k2", kT0 + 1), kT0 + 1));
@@ -432,7 +444,9 @@ TEST_SUITE("store") {
   }
 
   TEST_CASE("ListJwks returns rows by createdAt with all fields") {
-    auto store = OpenStore(":memory:");
+    TempDir dir;
+    std::string path;
+    auto store = OpenEachStore(dir, &path);
     REQUIRE(Inserted(*store, MakeJwk("k1", kT0 + 100, kT0 + 10), kT0));
     REQUIRE(Inserted(*store, MakeJwk("k2", kT0 - 100, kT0 + 20), kT0 + 10));
     REQUIRE(Inserted(*store, MakeJwk("k3", kT0), kT0 + 20));

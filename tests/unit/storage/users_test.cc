@@ -6,6 +6,7 @@
 #include <string>
 
 #include "storage/repository.h"
+#include "tests/support/postgres.h"
 
 namespace issuer::storage {
 namespace {
@@ -43,7 +44,8 @@ std::string TempPath(const std::string& name) {
 
 TEST_SUITE("storage") {
   TEST_CASE("CreateUser writes extra columns, adding them, and lookups see them at once") {
-    for (const std::string& location : {std::string(":memory:"), TempPath("extra.db")}) {
+    for (const std::string& location :
+         {std::string(":memory:"), TempPath("extra.db"), test::FreshPostgresDatabase()}) {
       CAPTURE(location);
       auto repo = OpenRepository(location);
       REQUIRE(repo.ok());
@@ -80,7 +82,9 @@ TEST_SUITE("storage") {
   }
 
   TEST_CASE("CreateUser refuses a taken email or id and a bad column name, writing nothing") {
-    auto repo = OpenRepository(":memory:");
+    for (const std::string& location : {std::string(":memory:"), test::FreshPostgresDatabase()}) {
+    CAPTURE(location);
+    auto repo = OpenRepository(location);
     REQUIRE(repo.ok());
     REQUIRE((*repo)->CreateUser(User("u1", "a@example.com"), std::nullopt).ok());
     Status email = (*repo)->CreateUser(User("u2", "a@example.com"), std::nullopt);
@@ -98,10 +102,13 @@ TEST_SUITE("storage") {
     REQUIRE(a.ok());
     REQUIRE(a->has_value());
     CHECK(Extra((*a)->user, "flag") == nullptr);  // the column went with the rolled-back write
+    }
   }
 
   TEST_CASE("DeleteUsers removes users, accounts and sessions; keys stay") {
-    auto repo = OpenRepository(":memory:");
+    for (const std::string& location : {std::string(":memory:"), test::FreshPostgresDatabase()}) {
+    CAPTURE(location);
+    auto repo = OpenRepository(location);
     REQUIRE(repo.ok());
     REQUIRE((*repo)->CreateUser(User("u1", "a@example.com"),
                                 AccountRow{"a1", "u1", "credential", "u1", std::nullopt, kT0, kT0})
@@ -114,6 +121,7 @@ TEST_SUITE("storage") {
     CHECK_FALSE((*repo)->FindCredentialUser("a@example.com")->has_value());
     CHECK((*repo)->ListJwks()->size() == 1);
     REQUIRE((*repo)->CreateUser(User("u1", "a@example.com"), std::nullopt).ok());  // id is free
+    }
   }
 }
 

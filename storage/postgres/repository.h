@@ -1,0 +1,113 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "storage/postgres/listener.h"
+#include "storage/postgres/location.h"
+#include "storage/postgres/pool.h"
+#include "storage/postgres/schema.h"
+#include "storage/repository.h"
+
+namespace issuer::storage {
+
+// The Repository over PostgreSQL: Better Auth's tables as its Kysely migration makes them, or
+// as Prisma or Drizzle did (snake_case columns, naive timestamps; schema.h).
+//
+// Thread-safe: a fixed pool of connections (pool.h), each preparing its statements once. Key
+// changes take pg_advisory_xact_lock(kRotationLockKey) in their own statement, re-read jwks
+// under it, write, and pg_notify(ba_jwks) before COMMIT, so several instances rotate once
+// between them and hear of it at once (listener.h). Nothing is cached per instance but the
+// key ring: sessions are read from the database on every request.
+//
+// Adding a Repository method: write its SQL with schema_.Col(table, "camelName") for column
+// names and schema_.Read(...) for dates and booleans, bind dates as Iso(ms), and run it through
+// Read() (retried once on a cut connection) or Write() (refused on a read-only store).
+class PostgresRepository final : public Repository {
+ public:
+  // The advisory lock key of every jwks change ("ba-issue" in ASCII). Documented in the
+  // README: other software sharing the database must not use it.
+  static constexpr int64_t kRotationLockKey = 7088997219389633893;
+
+  static Result<std::unique_ptr<PostgresRepository>> Open(const std::string& url, OpenMode mode);
+  ~PostgresRepository() override;
+
+  Result<std::optional<SessionWithUser>> FindSessionWithUser(std::string_view token) override;
+  Result<std::optional<CredentialUser>> FindCredentialUser(std::string_view email) override;
+  Status CreateUserWithAccount(const UserRow& user, const AccountRow& account,
+                               const SessionRow& session) override;
+  Status InsertSession(const SessionRow& session) override;
+  Status CreateUser(const UserRow& user, const std::optional<AccountRow>& account) override;
+  Status DeleteUsers() override;
+  Status DeleteSession(std::string_view token) override;
+  Status UpdateSessionExpiry(std::string_view session_id, int64_t expires_at_ms,
+                             int64_t updated_at_ms) override;
+  Result<std::vector<JwkRow>> ListJwks() override;
+  Result<bool> InsertJwkUnlessLiveExists(const JwkRow& row, std::string_view alg,
+                                         int64_t now_ms) override;
+  Result<bool> ChangeJwks(const JwkPlanner& plan, int64_t now_ms) override;
+  Result<std::vector<KeyRecord>> ListKeyRecords() override;
+  Result<int64_t> DataVersion() override;
+  std::string Description() const override;
+
+  // Accounts (issue 10).
+  Result<std::optional<UserRow>> FindUserById(std::string_view user_id) override;
+  Result<std::vector<SessionRow>> ListUserSessions(std::string_view user_id,
+                                                   int64_t now_ms) override;
+  Status DeleteUserSessions(std::string_view user_id) override;
+  Status DeleteOtherSessions(std::string_view user_id, std::string_view keep_token,
+                             int64_t now_ms) override;
+  Result<std::vector<ListedAccount>> ListAccounts(std::string_view user_id) override;
+  Status UpdateUser(const UserRow& user) override;
+  Status DeleteUser(std::string_view user_id) override;
+  Status InsertVerification(const VerificationRow& row) override;
+  Result<std::optional<VerificationRow>> FindVerification(std::string_view identifier) override;
+  Status SetPassword(const PasswordChange& change) override;
+
+ private:
+  // The user and session columns and the lookups built from them; replaced whole when
+  // CreateUser adds a column.
+  struct Queries {
+    std::vector<pg::Schema::Column> user_columns;
+    std::vector<pg::Schema::Column> session_columns;
+    std::string find_session;
+    std::string find_credential;
+  };
+  PostgresRepository() = default;
+  Status Init(const std::string& url, OpenMode mode);
+  Status LoadColumns(pg::Connection& conn);
+  Status WriteUser(const UserRow& user, const AccountRow* account, const SessionRow* session);
+  Result<bool> ChangeJwksLocked(pg::Connection& conn, const JwkPlanner& plan, int64_t now_ms);
+  Result<std::vector<JwkRow>> ReadJwks(pg::Connection& conn);
+  Status InsertJwk(pg::Connection& conn, const JwkRow& row, int64_t now_ms);
+  Status InsertUserRow(pg::Connection& conn, const UserRow& u);
+  Status InsertAccountRow(pg::Connection& conn, const AccountRow& a);
+  Status InsertSessionRow(pg::Connection& conn, const SessionRow& s);
+  Result<bool> AddUserColumns(pg::Connection& conn, const std::vector<ExtraColumn>& extra);
+  UserRow ReadUser(const pg::Rows& rows, int first, const Queries& q) const;
+  SessionRow ReadSession(const pg::Rows& rows, int first, const Queries& q) const;
+  // Runs a read on a pooled connection, once more on a fresh one if the server cut the first.
+  template <typename T, typename F>
+  Result<T> Read(F fn);
+  // A pooled connection for a write; kUnavailable on a read-only store.
+  Result<pg::Pool::Handle> Write();
+  std::shared_ptr<const Queries> queries() const {
+    std::lock_guard<std::mutex> lock(queries_mu_);
+    return queries_;
+  }
+
+  pg::Location location_;
+  bool read_only_ = false;
+  pg::Schema schema_;
+  std::unique_ptr<pg::Pool> pool_;
+  std::unique_ptr<pg::Listener> listener_;
+  mutable std::mutex queries_mu_;
+  std::shared_ptr<const Queries> queries_;
+};
+
+}  // namespace issuer::storage
