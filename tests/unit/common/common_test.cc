@@ -4,11 +4,13 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/ids.h"
 #include "common/logger.h"
+#include "common/published.h"
 #include "common/random.h"
 #include "common/result.h"
 #include "common/time_format.h"
@@ -287,6 +289,26 @@ TEST_SUITE("common") {
     const std::string text = read_all();
     std::fclose(out);
     CHECK(text.substr(text.size() - 35) == "2026-11-24T05:44:34.082Z info last\n");
+  }
+
+  TEST_CASE("Published: every thread reads the value last set, never another instance's") {
+    Published<int> value;
+    CHECK(value.Get() == nullptr);
+    value.Set(std::make_shared<const int>(1));
+    CHECK(*value.Get() == 1);
+    CHECK(*value.Get() == 1);  // the thread's copy
+    value.Set(std::make_shared<const int>(2));
+    CHECK(*value.Get() == 2);
+    int seen = 0;
+    std::thread other([&] { seen = *value.Get(); });
+    other.join();
+    CHECK(seen == 2);
+    for (int i = 0; i < 3; ++i) {  // a new instance, likely at the same address as the last
+      auto fresh = std::make_unique<Published<int>>();
+      CHECK(fresh->Get() == nullptr);
+      fresh->Set(std::make_shared<const int>(10 + i));
+      CHECK(*fresh->Get() == 10 + i);
+    }
   }
 }
 
