@@ -1,5 +1,6 @@
 #include "common/logger.h"
 
+#include <chrono>
 #include <cstdio>
 #include <optional>
 #include <utility>
@@ -91,18 +92,83 @@ std::string JsonLogLine(std::string_view time, std::string_view level, std::stri
   return line + "}";
 }
 
+Logger::Logger(FILE* out, const Clock& clock, LogFormat format, LogFlush flush)
+    : out_(out), clock_(clock), format_(format) {
+  if (out_ != nullptr && flush == LogFlush::kBackground) writer_ = std::thread([this] { RunWriter(); });
+}
+
+Logger::~Logger() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  queued_cv_.notify_one();
+  if (writer_.joinable()) writer_.join();
+  std::lock_guard<std::mutex> write_lock(write_mu_);
+  WriteQueued();
+}
+
+std::string Logger::Line(std::string_view level, std::string_view event,
+                         std::string_view fields) const {
+  const std::string time = FormatIsoMs(clock_.NowMs());
+  if (format_ == LogFormat::kJson) return JsonLogLine(time, level, event, fields) + "\n";
+  std::string line = time + " " + std::string(level) + " " + std::string(event);
+  if (!fields.empty()) line += " " + std::string(fields);
+  return line + "\n";
+}
+
+// A bound on what waits for the writer: past it, callers wait (as they would on a slow
+// stderr without the writer), so memory stays bounded.
+constexpr size_t kMaxQueuedBytes = 1 << 20;
+
+void Logger::Queue(std::string line) {
+  std::unique_lock<std::mutex> lock(mu_);
+  drained_cv_.wait(lock, [this] { return queued_.size() < kMaxQueuedBytes || stop_; });
+  const bool was_empty = queued_.empty();
+  queued_ += line;
+  const bool half_full = queued_.size() >= kMaxQueuedBytes / 2;
+  lock.unlock();
+  if (was_empty || half_full) queued_cv_.notify_one();
+}
+
+void Logger::WriteQueued() {
+  std::string lines;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    lines.swap(queued_);
+  }
+  drained_cv_.notify_all();
+  if (lines.empty()) return;
+  std::fwrite(lines.data(), 1, lines.size(), out_);
+  std::fflush(out_);
+}
+
+// Once woken by a first line, the writer lets lines pile up this long before writing them:
+// under load one write (and one wake-up) per interval, not per line.
+constexpr std::chrono::milliseconds kGatherLines{10};
+
+void Logger::RunWriter() {
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      queued_cv_.wait(lock, [this] { return !queued_.empty() || stop_; });
+      queued_cv_.wait_for(lock, kGatherLines,
+                          [this] { return queued_.size() >= kMaxQueuedBytes / 2 || stop_; });
+      if (stop_) return;  // the destructor writes the rest
+    }
+    std::lock_guard<std::mutex> write_lock(write_mu_);
+    WriteQueued();
+  }
+}
+
 void Logger::Write(std::string_view level, std::string_view event,
                    std::string_view fields) noexcept {
   if (out_ == nullptr) return;
   try {
-    const std::string time = FormatIsoMs(clock_.NowMs());
-    const std::string line =
-        (format_ == LogFormat::kJson
-             ? JsonLogLine(time, level, event, fields)
-             : time + " " + std::string(level) + " " + std::string(event) +
-                   (fields.empty() ? "" : " ") + std::string(fields)) +
-        "\n";
-    std::lock_guard<std::mutex> lock(mu_);
+    std::string line = Line(level, event, fields);
+    if (writer_.joinable() && level == "info") return Queue(std::move(line));
+    std::lock_guard<std::mutex> write_lock(write_mu_);
+    WriteQueued();  // the lines queued ahead of this one first
     std::fputs(line.c_str(), out_);
     std::fflush(out_);
   } catch (...) {

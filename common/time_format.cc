@@ -40,6 +40,14 @@ bool ReadDigits(std::string_view s, size_t pos, size_t n, int64_t* out) {
   return true;
 }
 
+// `value` (0 <= value < 10^width) as `width` digits at `out`.
+void PutDigits(int64_t value, int width, char* out) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
 }  // namespace
 
 std::string FormatIsoMs(int64_t unix_ms) {
@@ -48,13 +56,24 @@ std::string FormatIsoMs(int64_t unix_ms) {
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-                static_cast<long long>(y), m, d, static_cast<long long>(ms_of_day / 3600000),
-                static_cast<long long>(ms_of_day / 60000 % 60),
-                static_cast<long long>(ms_of_day / 1000 % 60),
-                static_cast<long long>(ms_of_day % 1000));
-  return buf;
+  if (y < 0 || y > 9999) {  // rare: printf spells the sign and the extra digits
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
+                  static_cast<long long>(y), m, d, static_cast<long long>(ms_of_day / 3600000),
+                  static_cast<long long>(ms_of_day / 60000 % 60),
+                  static_cast<long long>(ms_of_day / 1000 % 60),
+                  static_cast<long long>(ms_of_day % 1000));
+    return buf;
+  }
+  std::string out = "0000-00-00T00:00:00.000Z";  // the same text, without printf (hot path)
+  PutDigits(y, 4, &out[0]);
+  PutDigits(m, 2, &out[5]);
+  PutDigits(d, 2, &out[8]);
+  PutDigits(ms_of_day / 3600000, 2, &out[11]);
+  PutDigits(ms_of_day / 60000 % 60, 2, &out[14]);
+  PutDigits(ms_of_day / 1000 % 60, 2, &out[17]);
+  PutDigits(ms_of_day % 1000, 3, &out[20]);
+  return out;
 }
 
 std::optional<int64_t> ParseIsoMs(std::string_view s) {

@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <cstdint>
+
 #include "common/text.h"
 
 namespace issuer::keys {
@@ -13,6 +15,30 @@ std::string Base64UrlEncode(std::string_view bytes) {
                     bytes.size(), variant);
   out.resize(out.size() - 1);  // drop the NUL terminator sodium counts in
   return out;
+}
+
+void AppendBase64UrlPublic(std::string_view bytes, std::string* out) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const auto* in = reinterpret_cast<const unsigned char*>(bytes.data());
+  const size_t n = bytes.size();
+  const size_t start = out->size();
+  out->resize(start + (n * 4 + 2) / 3);
+  char* p = out->data() + start;
+  size_t i = 0;
+  for (; i + 3 <= n; i += 3) {
+    const uint32_t v = (uint32_t{in[i]} << 16) | (uint32_t{in[i + 1]} << 8) | in[i + 2];
+    *p++ = kAlphabet[v >> 18];
+    *p++ = kAlphabet[(v >> 12) & 63];
+    *p++ = kAlphabet[(v >> 6) & 63];
+    *p++ = kAlphabet[v & 63];
+  }
+  if (i < n) {  // one or two bytes left: two or three characters, no padding
+    const uint32_t v = (uint32_t{in[i]} << 16) | (i + 1 < n ? uint32_t{in[i + 1]} << 8 : 0);
+    *p++ = kAlphabet[v >> 18];
+    *p++ = kAlphabet[(v >> 12) & 63];
+    if (i + 1 < n) *p++ = kAlphabet[(v >> 6) & 63];
+  }
 }
 
 Result<std::string> Base64UrlDecode(std::string_view text) {

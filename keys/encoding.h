@@ -9,6 +9,9 @@ namespace issuer::keys {
 
 // RFC 4648 §5 base64url without padding, as JOSE uses it (RFC 7515 §2).
 std::string Base64UrlEncode(std::string_view bytes);
+// The same text appended to `out`, by table lookup: not constant-time, so only for public
+// bytes (JWS headers, payloads and signatures), never for key material.
+void AppendBase64UrlPublic(std::string_view bytes, std::string* out);
 
 // Strict inverse of Base64UrlEncode: rejects padding, '+', '/', whitespace and non-canonical
 // trailing bits. Returns kInvalidArgument on any of those.

@@ -9,15 +9,29 @@ namespace issuer::keys {
 namespace {
 
 std::string SigningInput(std::string_view header_json, std::string_view payload_json) {
-  std::string input = Base64UrlEncode(header_json);
+  std::string input;
+  // room for the signature too (an RSA-2048 or ES512 one at most), so the token is one buffer
+  input.reserve((header_json.size() + payload_json.size() + 2) * 4 / 3 + 8 + 360);
+  AppendBase64UrlPublic(header_json, &input);
   input += '.';
-  input += Base64UrlEncode(payload_json);
+  AppendBase64UrlPublic(payload_json, &input);
   return input;
+}
+
+// Printable ASCII without '"' or '\': a JSON string body as it is.
+bool PlainJsonText(std::string_view text) {
+  for (const char c : text) {
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return false;
+  }
+  return true;
 }
 
 }  // namespace
 
 std::string JwsHeaderJson(const Signer& signer) {
+  if (PlainJsonText(signer.alg()) && PlainJsonText(signer.kid())) {  // always, for our kids
+    return "{\"alg\":\"" + signer.alg() + "\",\"kid\":\"" + signer.kid() + "\"}";
+  }
   return nlohmann::ordered_json{{"alg", signer.alg()}, {"kid", signer.kid()}}.dump(
       -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
@@ -28,7 +42,7 @@ Result<std::string> SignCompactJws(std::string_view header_json, std::string_vie
   auto signature = signer.Sign(token);
   if (!signature.ok()) return signature.error();
   token += '.';
-  token += Base64UrlEncode(*signature);
+  AppendBase64UrlPublic(*signature, &token);
   return token;
 }
 
@@ -37,7 +51,7 @@ std::string SignCompactJws(std::string_view header_json, std::string_view payloa
   std::string token = SigningInput(header_json, payload_json);
   const std::string signature = key.Sign(token);
   token += '.';
-  token += Base64UrlEncode(signature);
+  AppendBase64UrlPublic(signature, &token);
   return token;
 }
 

@@ -70,13 +70,42 @@ int HexValue(char c) {
 
 }  // namespace
 
+namespace {
+
+// The HMAC state right after keying (the padded key's inner and outer hashes), kept per thread
+// for the last key used: a server MACs every cookie with the same secret, so each MAC then
+// hashes the message alone. Both copies are wiped when the thread ends or the key changes.
+struct KeyedHmac {
+  std::string key;
+  crypto_auth_hmacsha256_state state{};
+  bool set = false;
+
+  ~KeyedHmac() { Wipe(); }
+  void Wipe() {
+    sodium_memzero(key.data(), key.size());
+    sodium_memzero(&state, sizeof state);
+    set = false;
+  }
+  const crypto_auth_hmacsha256_state& For(std::string_view k) {
+    if (!set || key.size() != k.size() || sodium_memcmp(key.data(), k.data(), k.size()) != 0) {
+      Wipe();
+      key.assign(k);
+      crypto_auth_hmacsha256_init(&state, Bytes(k), k.size());
+      set = true;
+    }
+    return state;
+  }
+};
+
+}  // namespace
+
 HmacSha256Digest HmacSha256(std::string_view key, std::string_view message) {
-  crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(&state, Bytes(key), key.size());
+  thread_local KeyedHmac keyed;
+  crypto_auth_hmacsha256_state state = keyed.For(key);
   crypto_auth_hmacsha256_update(&state, Bytes(message), message.size());
   HmacSha256Digest mac{};
   crypto_auth_hmacsha256_final(&state, mac.data());
-  sodium_memzero(&state, sizeof state);  // holds the padded key
+  sodium_memzero(&state, sizeof state);  // holds the padded key's hashes
   return mac;
 }
 

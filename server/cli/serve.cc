@@ -78,7 +78,7 @@ int RunServe(const Invocation& invocation) {
     return kExitOk;
   }
   Clock clock = Clock::System();
-  Logger log(stderr, clock, loaded->config.log_format);
+  Logger log(stderr, clock, loaded->config.log_format, LogFlush::kBackground);
   PrintWarnings(*loaded, log);
   const std::string db = storage::RedactLocation(loaded->config.db_path);
   auto app = App::Create(std::move(*loaded), clock, &SodiumRandom, log);

@@ -13,9 +13,14 @@
 namespace issuer::server {
 namespace {
 
-std::string PeerKey(const std::string& address, int port) {
-  return address + "|" + std::to_string(port);
-}
+// The port whose count this worker thread raised for the request it serves (one at a time),
+// and in which Connections; -1 when none. A request the library answers without Guard (one it
+// cannot parse) never raised a count, so its End lowers none.
+struct BusyMark {
+  const void* owner = nullptr;
+  int port = -1;
+};
+thread_local BusyMark busy_mark;
 
 // Numeric host and port of `addr`, spelled as the library spells req.remote_addr.
 std::optional<std::pair<std::string, int>> Numeric(const sockaddr_storage& addr, socklen_t len) {
@@ -41,13 +46,13 @@ std::optional<int> LocalPort(int fd) {
   return numeric->second;
 }
 
-std::optional<std::string> PeerKeyOf(int fd) {
+std::optional<int> PeerPortOf(int fd) {
   sockaddr_storage addr{};
   socklen_t len = sizeof addr;
   if (getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return std::nullopt;
   auto numeric = Numeric(addr, len);
   if (!numeric) return std::nullopt;
-  return PeerKey(numeric->first, numeric->second);
+  return numeric->second;
 }
 
 }  // namespace
@@ -70,13 +75,16 @@ void RaiseOpenFileLimit() {
 }
 
 void Connections::Begin(const httplib::Request& req) {
-  std::lock_guard<std::mutex> lock(mu_);
-  busy_.insert(PeerKey(req.remote_addr, req.remote_port));
+  End(req);  // a request that never reached End (the library gave up on it) is over now
+  if (req.remote_port < 0 || req.remote_port >= static_cast<int>(busy_.size())) return;
+  busy_[static_cast<size_t>(req.remote_port)].fetch_add(1, std::memory_order_relaxed);
+  busy_mark = {this, req.remote_port};
 }
 
-void Connections::End(const httplib::Request& req) {
-  std::lock_guard<std::mutex> lock(mu_);
-  busy_.erase(PeerKey(req.remote_addr, req.remote_port));
+void Connections::End(const httplib::Request&) {
+  if (busy_mark.owner != this || busy_mark.port < 0) return;
+  busy_[static_cast<size_t>(busy_mark.port)].fetch_sub(1, std::memory_order_relaxed);
+  busy_mark = {};
 }
 
 int Connections::Cut(int port, bool all) {
@@ -87,9 +95,8 @@ int Connections::Cut(int port, bool all) {
     const int fd = std::atoi(entry->d_name);
     if (fd <= 2 || fd == dirfd(dir.get()) || LocalPort(fd) != port) continue;
     if (!all) {
-      const auto key = PeerKeyOf(fd);
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!key || busy_.count(*key) > 0) continue;
+      const auto peer_port = PeerPortOf(fd);
+      if (!peer_port || busy_[static_cast<size_t>(*peer_port)].load() > 0) continue;
     }
     if (shutdown(fd, SHUT_RDWR) == 0) ++cut;
   }

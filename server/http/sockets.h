@@ -2,8 +2,9 @@
 
 #include <httplib.h>
 
-#include <mutex>
-#include <set>
+#include <array>
+#include <atomic>
+#include <cstdint>
 #include <string>
 
 namespace issuer::server {
@@ -40,8 +41,10 @@ class Connections {
   int Cut(int port, bool all);
 
  private:
-  std::mutex mu_;
-  std::set<std::string> busy_;  // "address|port" of the peer
+  // Requests in progress by the peer's port, counted without a lock. Peers of different
+  // addresses on the same port share a count: Cut may then spare an idle connection, which
+  // closes at the end of the drain like a busy one.
+  std::array<std::atomic<uint16_t>, 65536> busy_{};
 };
 
 }  // namespace issuer::server

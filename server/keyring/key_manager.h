@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/logger.h"
+#include "common/published.h"
 #include "common/random.h"
 #include "common/result.h"
 #include "keys/key_ring.h"
@@ -77,14 +78,8 @@ class KeyManager {
   Status MaintainLocked();
   Result<bool> MaintainOnce();
   Result<bool> MaintainAlg(const keys::KeyPolicy& policy);
-  std::shared_ptr<const keys::KeyRing> ring() const {
-    std::lock_guard<std::mutex> lock(ring_mu_);
-    return ring_;
-  }
-  void set_ring(std::shared_ptr<const keys::KeyRing> ring) {
-    std::lock_guard<std::mutex> lock(ring_mu_);
-    ring_ = std::move(ring);
-  }
+  std::shared_ptr<const keys::KeyRing> ring() const { return ring_.Get(); }
+  void set_ring(std::shared_ptr<const keys::KeyRing> ring) { ring_.Set(std::move(ring)); }
 
   storage::Repository& repo_;
   const keys::SecretRing secrets_;
@@ -93,10 +88,7 @@ class KeyManager {
   Random random_;
   Logger& log_;
   std::mutex reload_mu_;  // serialises Reload and key creation
-  // Not std::atomic<std::shared_ptr>: libstdc++ 12's load() releases its lock bit with
-  // memory_order_relaxed, which TSan reports as a race with store().
-  mutable std::mutex ring_mu_;  // guards ring_; held only to copy or replace the pointer
-  std::shared_ptr<const keys::KeyRing> ring_;
+  Published<keys::KeyRing> ring_;  // read on every token without a lock
   std::atomic<int64_t> data_version_{-1};
   std::atomic<uint64_t> rotations_{0};
   std::string fingerprint_;  // digest of the rows last loaded; guarded by reload_mu_

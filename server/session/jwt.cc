@@ -12,19 +12,28 @@ OrderedJson TokenAudience(const Config& config, const Site& site) {
   return config.jwt_audience.is_null() ? OrderedJson(site.origin) : config.jwt_audience;
 }
 
-Result<std::string> SignClaims(AuthContext& ctx, const OrderedJson& claims) {
+namespace {
+
+Result<std::string> SignPayload(AuthContext& ctx, const std::string& payload_json) {
   auto signer = ctx.keys.CurrentSigner();
   if (!signer.ok()) return signer.error();
   const keys::Signer& key = *signer->key->signer;
-  return keys::SignCompactJws(keys::JwsHeaderJson(key), Dump(claims), key);
+  return keys::SignCompactJws(keys::JwsHeaderJson(key), payload_json, key);
 }
 
+}  // namespace
+
+Result<std::string> SignClaims(AuthContext& ctx, const OrderedJson& claims) {
+  return SignPayload(ctx, Dump(claims));
+}
+
+// Every call signs afresh (Ed25519 is deterministic, but iat moves and nothing is cached).
 Result<std::string> MintToken(AuthContext& ctx, const storage::UserRow& user, const Site& site) {
   const Config& config = ctx.config;
   ctx.tokens_issued.fetch_add(1, std::memory_order_relaxed);
-  return SignClaims(ctx, JwtClaims(user, ctx.clock.NowMs(), config.token_ttl_s,
-                                   TokenIssuer(config, site), TokenAudience(config, site),
-                                   config.claims, ctx.user_claims.Get(user.id)));
+  return SignPayload(ctx, JwtClaimsJson(user, ctx.clock.NowMs(), config.token_ttl_s,
+                                        TokenIssuer(config, site), TokenAudience(config, site),
+                                        config.claims, ctx.user_claims.Get(user.id)));
 }
 
 }  // namespace issuer::server

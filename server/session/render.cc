@@ -80,6 +80,101 @@ OrderedJson JwtClaims(const storage::UserRow& user, int64_t now_ms, int64_t ttl_
   return claims;
 }
 
+namespace {
+
+// `text` as a JSON string, exactly as Dump writes it: printable ASCII other than '"' and '\'
+// is copied as it is; anything else (escapes, UTF-8, invalid bytes replaced) goes through the
+// library, so the bytes never differ.
+void AppendString(std::string_view text, std::string* out) {
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') {
+      *out += Dump(OrderedJson(std::string(text)));
+      return;
+    }
+  }
+  *out += '"';
+  out->append(text);
+  *out += '"';
+}
+
+// `,"name":` (no comma after the opening brace).
+void AppendKey(std::string_view name, std::string* out) {
+  if (out->size() > 1) *out += ',';
+  AppendString(name, out);
+  *out += ':';
+}
+
+void AppendValue(const storage::ColumnValue& value, std::string* out) {
+  if (const auto* s = std::get_if<std::string>(&value)) return AppendString(*s, out);
+  if (const auto* i = std::get_if<int64_t>(&value)) {
+    *out += std::to_string(*i);
+  } else {
+    *out += Dump(ValueJson(value));
+  }
+}
+
+// True when JwtClaims would add every key once, in the default order: no shaping, no extra
+// claims, and no app column named like a key of the default payload.
+bool DefaultPayload(const storage::UserRow& user, const ClaimShape& shape,
+                    const OrderedJson& extra) {
+  static const std::vector<std::string> kTaken = {"iat",       "name",      "email", "emailVerified",
+                                                  "image",     "createdAt", "updatedAt", "id",
+                                                  "sub",       "exp",       "iss",   "aud"};
+  if (!shape.include.empty() || !shape.exclude.empty() || !shape.from_user.empty() ||
+      !shape.static_claims.empty() || !extra.empty()) {
+    return false;
+  }
+  return std::none_of(user.extra.begin(), user.extra.end(),
+                      [](const storage::ExtraColumn& c) { return Listed(kTaken, c.name); });
+}
+
+}  // namespace
+
+std::string JwtClaimsJson(const storage::UserRow& user, int64_t now_ms, int64_t ttl_s,
+                          const std::string& issuer, const OrderedJson& audience,
+                          const ClaimShape& shape, const OrderedJson& extra) {
+  if (!DefaultPayload(user, shape, extra)) {
+    return Dump(JwtClaims(user, now_ms, ttl_s, issuer, audience, shape, extra));
+  }
+  const int64_t iat = (now_ms >= 0 ? now_ms : now_ms - 999) / 1000;
+  std::string out;
+  out.reserve(384);
+  out += "{\"iat\":" + std::to_string(iat);
+  AppendKey("name", &out);
+  AppendString(user.name, &out);
+  AppendKey("email", &out);
+  AppendString(user.email, &out);
+  out += user.email_verified ? ",\"emailVerified\":true" : ",\"emailVerified\":false";
+  AppendKey("image", &out);
+  if (user.image) {
+    AppendString(*user.image, &out);
+  } else {
+    out += "null";
+  }
+  out += ",\"createdAt\":\"" + FormatIsoMs(user.created_at_ms) + "\",\"updatedAt\":\"" +
+         FormatIsoMs(user.updated_at_ms) + '"';
+  for (const auto& column : user.extra) {
+    AppendKey(column.name, &out);
+    AppendValue(column.value, &out);
+  }
+  AppendKey("id", &out);
+  AppendString(user.id, &out);
+  AppendKey("sub", &out);
+  AppendString(user.id, &out);
+  out += ",\"exp\":" + std::to_string(iat + ttl_s);
+  AppendKey("iss", &out);
+  AppendString(issuer, &out);
+  AppendKey("aud", &out);
+  if (audience.is_string()) {
+    AppendString(audience.get_ref<const std::string&>(), &out);
+  } else {
+    out += Dump(audience);
+  }
+  out += '}';
+  return out;
+}
+
 std::string Dump(const OrderedJson& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -30,6 +30,12 @@ OrderedJson JwtClaims(const storage::UserRow& user, int64_t now_ms, int64_t ttl_
                       const ClaimShape& shape = {},
                       const OrderedJson& extra = OrderedJson::object());
 
+// Dump(JwtClaims(...)), the same bytes, written straight into one buffer when the payload has
+// the default shape (the token path: no JSON tree).
+std::string JwtClaimsJson(const storage::UserRow& user, int64_t now_ms, int64_t ttl_s,
+                          const std::string& issuer, const OrderedJson& audience,
+                          const ClaimShape& shape, const OrderedJson& extra);
+
 // Compact JSON; invalid UTF-8 from the database is replaced, never thrown on.
 std::string Dump(const OrderedJson& value);
 

@@ -1,9 +1,24 @@
 #include "storage/sqlite/connection.h"
 
+#include <mutex>
+
 namespace issuer::storage {
+namespace {
+
+// SQLite's memory statistics take one process-wide mutex on every allocation (a dozen per
+// session lookup), which threads serving /token then queue on. Nothing reads the statistics.
+// Only possible before SQLite initialises, so it is done once before the first open.
+void ConfigureOnce() {
+  static std::once_flag once;
+  // SQLITE_MISUSE if something initialised SQLite already: the statistics then stay on.
+  std::call_once(once, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool in_memory,
                                                      bool read_only) {
+  ConfigureOnce();
   sqlite3* raw = nullptr;
   const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
                     SQLITE_OPEN_NOMUTEX;

@@ -474,8 +474,7 @@ Status SqliteRepository::LoadColumns() {
                        R"(, a."password" FROM "user" u LEFT JOIN "account" a)"
                        R"( ON a."userId" = u."id" AND a."providerId" = 'credential')"
                        R"( WHERE u."email" = ?1 LIMIT 1)";
-  std::lock_guard<std::mutex> lock(queries_mu_);
-  queries_ = std::move(q);
+  queries_.Set(std::move(q));
   return Status::Ok();
 }
 

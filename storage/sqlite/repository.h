@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/published.h"
 #include "common/result.h"
 #include "storage/repository.h"
 #include "storage/rows.h"
@@ -84,17 +85,12 @@ class SqliteRepository final : public Repository {
   // transaction, or inside the caller's when `conn` is given).
   Status WriteTexts(const std::string& sql, const std::vector<std::string>& texts,
                     std::string_view context);
-  std::shared_ptr<const Queries> queries() const {
-    std::lock_guard<std::mutex> lock(queries_mu_);
-    return queries_;
-  }
+  std::shared_ptr<const Queries> queries() const { return queries_.Get(); }
 
   std::unique_ptr<Pool> writer_;   // null when read-only
   std::unique_ptr<Pool> readers_;  // null for :memory: (reads use writer_)
   std::unique_ptr<Pool> watcher_;  // null for :memory:
-  // A mutex rather than atomic<shared_ptr> (libstdc++ 12's races under TSan).
-  mutable std::mutex queries_mu_;
-  std::shared_ptr<const Queries> queries_;
+  Published<Queries> queries_;  // read on every lookup without a lock
 };
 
 }  // namespace issuer::storage

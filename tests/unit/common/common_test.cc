@@ -4,11 +4,13 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/ids.h"
 #include "common/logger.h"
+#include "common/published.h"
 #include "common/random.h"
 #include "common/result.h"
 #include "common/time_format.h"
@@ -260,6 +262,53 @@ TEST_SUITE("common") {
     CHECK(text ==
           "2026-11-24T05:44:34.082Z info hello k=v\n"
           "2026-11-24T05:44:35.082Z warn later\n");
+  }
+
+  TEST_CASE("A background logger writes info lines in order, a warning after them, the rest at the end") {
+    Clock clock = Clock::Fixed(1795499074082);
+    std::FILE* out = std::tmpfile();
+    REQUIRE(out != nullptr);
+    auto read_all = [out] {
+      std::fflush(out);
+      std::rewind(out);
+      char buf[256];
+      std::string text;
+      while (std::fgets(buf, sizeof buf, out)) text += buf;
+      return text;
+    };
+    {
+      Logger log(out, clock, LogFormat::kText, LogFlush::kBackground);
+      for (int i = 0; i < 100; ++i) log.Info("request", "n=" + std::to_string(i));
+      log.Warn("slow");  // written before Warn returns, after the 100 queued ahead of it
+      const std::string text = read_all();
+      CHECK(text.find("info request n=0\n") != std::string::npos);
+      CHECK(text.find("info request n=99\n") < text.find("warn slow\n"));
+      std::fseek(out, 0, SEEK_END);
+      log.Info("last");
+    }
+    const std::string text = read_all();
+    std::fclose(out);
+    CHECK(text.substr(text.size() - 35) == "2026-11-24T05:44:34.082Z info last\n");
+  }
+
+  TEST_CASE("Published: every thread reads the value last set, never another instance's") {
+    Published<int> value;
+    CHECK(value.Get() == nullptr);
+    value.Set(std::make_shared<const int>(1));
+    CHECK(*value.Get() == 1);
+    CHECK(*value.Get() == 1);  // the thread's copy
+    value.Set(std::make_shared<const int>(2));
+    CHECK(*value.Get() == 2);
+    int seen = 0;
+    std::thread other([&] { seen = *value.Get(); });
+    other.join();
+    CHECK(seen == 2);
+    for (int i = 0; i < 3; ++i) {  // a new instance, likely at the same address as the last
+      auto fresh = std::make_unique<Published<int>>();
+      CHECK(fresh->Get() == nullptr);
+      fresh->Set(std::make_shared<const int>(10 + i));
+      CHECK(*fresh->Get() == 10 + i);
+    }
   }
 }
 

@@ -159,4 +159,13 @@ TEST_SUITE("encoding") {
   }
 }
 
+TEST_CASE("AppendBase64UrlPublic writes Base64UrlEncode's text after what is there") {
+  for (size_t n = 0; n < 200; ++n) {
+    const std::string bytes = PseudoRandomBytes(n, static_cast<uint32_t>(n + 7));
+    std::string out = "prefix.";
+    AppendBase64UrlPublic(bytes, &out);
+    CHECK(out == "prefix." + Base64UrlEncode(bytes));
+  }
+}
+
 }  // namespace issuer::keys

@@ -49,6 +49,47 @@ TEST_SUITE("render") {
     CHECK(claims.at("aud") == "aud-1");
   }
 
+  TEST_CASE("JwtClaimsJson: the bytes of Dump(JwtClaims), whatever the user and the shape") {
+    std::vector<storage::UserRow> users;
+    users.push_back(Alice());
+    storage::UserRow odd = Alice();
+    odd.name = "Zo\u00eb \"Q\" \\ \x01\x7f tab\there";
+    odd.email = "\xff\xfeinvalid@example.com";  // invalid UTF-8: replaced, never thrown on
+    odd.image = "https://img/\u2603.png";
+    odd.email_verified = true;
+    odd.created_at_ms = -1;
+    odd.updated_at_ms = 253402300800000;  // year 10000
+    odd.extra = {{"role", std::string("ad\"min")}, {"age", int64_t{-42}}, {"score", 0.1},
+                 {"nick", std::monostate()}, {"na\u00efve", std::string("x")}};
+    users.push_back(odd);
+    storage::UserRow clash = Alice();
+    clash.extra = {{"sub", std::string("not the id")}, {"iat", int64_t{1}}};
+    users.push_back(clash);
+    ClaimShape shaped;
+    shaped.exclude = {"image"};
+    shaped.static_claims = {{"tier", "gold"}};
+    const OrderedJson array_audience = OrderedJson::array({"a", "b"});
+    const OrderedJson extra = {{"role", "admin"}, {"exp", 5}};
+    for (const auto& user : users) {
+      for (const int64_t now : {kT0, int64_t{-1500}, int64_t{0}}) {
+        CHECK(JwtClaimsJson(user, now, 900, kBase, kBase, {}, OrderedJson::object()) ==
+              Dump(JwtClaims(user, now, 900, kBase, kBase)));
+        CHECK(JwtClaimsJson(user, now, 60, "i\"ss", array_audience, {}, OrderedJson::object()) ==
+              Dump(JwtClaims(user, now, 60, "i\"ss", array_audience)));
+        CHECK(JwtClaimsJson(user, now, 60, kBase, kBase, shaped, OrderedJson::object()) ==
+              Dump(JwtClaims(user, now, 60, kBase, kBase, shaped)));
+        CHECK(JwtClaimsJson(user, now, 60, kBase, kBase, {}, extra) ==
+              Dump(JwtClaims(user, now, 60, kBase, kBase, {}, extra)));
+      }
+    }
+    CHECK(JwtClaimsJson(Alice(), kT0, 900, kBase, kBase, {}, OrderedJson::object()) ==
+          R"({"iat":1795499074,"name":"Alice","email":"alice@example.com","emailVerified":false,)"
+          R"("image":null,"createdAt":"2026-11-24T05:44:34.082Z",)"
+          R"("updatedAt":"2026-11-24T05:44:34.082Z","id":"iiJAZNlZxma243kpegnwGCLHnglid2kQ",)"
+          R"("sub":"iiJAZNlZxma243kpegnwGCLHnglid2kQ","exp":1795499974,)"
+          R"("iss":"http://localhost:3000","aud":"http://localhost:3000"})");
+  }
+
   TEST_CASE("SessionJson key order") {
     storage::SessionRow s;
     s.id = "sid";
