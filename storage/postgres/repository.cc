@@ -160,38 +160,46 @@ Result<pg::Pool::Handle> PostgresRepository::Write() {
   return pool_->Acquire();
 }
 
-UserRow PostgresRepository::ReadUser(const pg::Rows& rows, int first, const Queries& q) const {
+Status PostgresRepository::WriteStatement(const std::string& sql,
+                                          const std::vector<Param>& params) {
+  auto conn = Write();
+  if (!conn.ok()) return conn.error();
+  return Done((*conn)->Query(sql, params));
+}
+
+UserRow PostgresRepository::ReadUser(const pg::Rows& rows, int row, int first,
+                                     const Queries& q) const {
   UserRow u;
   for (size_t i = 0; i < q.user_columns.size(); ++i) {
     const int c = first + static_cast<int>(i);
     const std::string name = schema_.Logical("user", q.user_columns[i].name);
-    if (name == "id") u.id = rows.Text(0, c);
-    else if (name == "name") u.name = rows.Text(0, c);
-    else if (name == "email") u.email = rows.Text(0, c);
-    else if (name == "emailVerified") u.email_verified = rows.Int(0, c) != 0;
-    else if (name == "image") u.image = rows.OptionalText(0, c);
-    else if (name == "createdAt") u.created_at_ms = rows.Int(0, c);
-    else if (name == "updatedAt") u.updated_at_ms = rows.Int(0, c);
-    else u.extra.push_back({name, ExtraValue(rows, 0, c, q.user_columns[i].type)});
+    if (name == "id") u.id = rows.Text(row, c);
+    else if (name == "name") u.name = rows.Text(row, c);
+    else if (name == "email") u.email = rows.Text(row, c);
+    else if (name == "emailVerified") u.email_verified = rows.Int(row, c) != 0;
+    else if (name == "image") u.image = rows.OptionalText(row, c);
+    else if (name == "createdAt") u.created_at_ms = rows.Int(row, c);
+    else if (name == "updatedAt") u.updated_at_ms = rows.Int(row, c);
+    else u.extra.push_back({name, ExtraValue(rows, row, c, q.user_columns[i].type)});
   }
   return u;
 }
 
-SessionRow PostgresRepository::ReadSession(const pg::Rows& rows, int first,
+SessionRow PostgresRepository::ReadSession(const pg::Rows& rows, int row, int first,
                                            const Queries& q) const {
   SessionRow s;
   for (size_t i = 0; i < q.session_columns.size(); ++i) {
     const int c = first + static_cast<int>(i);
     const std::string name = schema_.Logical("session", q.session_columns[i].name);
-    if (name == "id") s.id = rows.Text(0, c);
-    else if (name == "token") s.token = rows.Text(0, c);
-    else if (name == "userId") s.user_id = rows.Text(0, c);
-    else if (name == "expiresAt") s.expires_at_ms = rows.Int(0, c);
-    else if (name == "createdAt") s.created_at_ms = rows.Int(0, c);
-    else if (name == "updatedAt") s.updated_at_ms = rows.Int(0, c);
-    else if (name == "ipAddress") s.ip_address = rows.OptionalText(0, c);
-    else if (name == "userAgent") s.user_agent = rows.OptionalText(0, c);
-    else s.extra.push_back({name, ExtraValue(rows, 0, c, q.session_columns[i].type)});
+    if (name == "id") s.id = rows.Text(row, c);
+    else if (name == "token") s.token = rows.Text(row, c);
+    else if (name == "userId") s.user_id = rows.Text(row, c);
+    else if (name == "expiresAt") s.expires_at_ms = rows.Int(row, c);
+    else if (name == "createdAt") s.created_at_ms = rows.Int(row, c);
+    else if (name == "updatedAt") s.updated_at_ms = rows.Int(row, c);
+    else if (name == "ipAddress") s.ip_address = rows.OptionalText(row, c);
+    else if (name == "userAgent") s.user_agent = rows.OptionalText(row, c);
+    else s.extra.push_back({name, ExtraValue(rows, row, c, q.session_columns[i].type)});
   }
   return s;
 }
@@ -205,8 +213,8 @@ Result<std::optional<SessionWithUser>> PostgresRepository::FindSessionWithUser(
         if (!rows.ok()) return rows.error();
         if (rows->size() == 0) return std::optional<SessionWithUser>();
         return std::optional<SessionWithUser>(SessionWithUser{
-            ReadSession(*rows, 0, *q),
-            ReadUser(*rows, static_cast<int>(q->session_columns.size()), *q)});
+            ReadSession(*rows, 0, 0, *q),
+            ReadUser(*rows, 0, static_cast<int>(q->session_columns.size()), *q)});
       });
 }
 
@@ -220,16 +228,20 @@ Result<std::optional<CredentialUser>> PostgresRepository::FindCredentialUser(
         if (rows->size() == 0) return std::optional<CredentialUser>();
         const int password_col = static_cast<int>(q->user_columns.size());
         return std::optional<CredentialUser>(
-            CredentialUser{ReadUser(*rows, 0, *q), rows->OptionalText(0, password_col)});
+            CredentialUser{ReadUser(*rows, 0, 0, *q), rows->OptionalText(0, password_col)});
       });
 }
 
+std::string PostgresRepository::ColumnList(const std::string& table,
+                                           std::initializer_list<const char*> names) const {
+  std::string out;
+  for (const char* name : names) out += (out.empty() ? "" : ", ") + schema_.Col(table, name);
+  return out;
+}
+
 Status PostgresRepository::InsertUserRow(pg::Connection& conn, const UserRow& u) {
-  const auto& s = schema_;
-  std::string columns;
-  for (const char* c : {"id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt"}) {
-    columns += (columns.empty() ? "" : ", ") + s.Col("user", c);
-  }
+  std::string columns = ColumnList(
+      "user", {"id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt"});
   std::vector<Param> params = {u.id, u.name, u.email, Bool(u.email_verified), u.image,
                                Iso(u.created_at_ms), Iso(u.updated_at_ms)};
   for (const ExtraColumn& e : u.extra) {
@@ -242,12 +254,8 @@ Status PostgresRepository::InsertUserRow(pg::Connection& conn, const UserRow& u)
 }
 
 Status PostgresRepository::InsertAccountRow(pg::Connection& conn, const AccountRow& a) {
-  const auto& s = schema_;
-  std::string columns;
-  for (const char* c : {"id", "accountId", "providerId", "userId", "password", "createdAt",
-                        "updatedAt"}) {
-    columns += (columns.empty() ? "" : ", ") + s.Col("account", c);
-  }
+  const std::string columns = ColumnList(
+      "account", {"id", "accountId", "providerId", "userId", "password", "createdAt", "updatedAt"});
   return Done(conn.Query(R"(insert into "account" ()" + columns + ") values (" +
                              Placeholders(1, 7) + ")",
                          {a.id, a.account_id, a.provider_id, a.user_id, a.password,
@@ -255,12 +263,9 @@ Status PostgresRepository::InsertAccountRow(pg::Connection& conn, const AccountR
 }
 
 Status PostgresRepository::InsertSessionRow(pg::Connection& conn, const SessionRow& r) {
-  const auto& s = schema_;
-  std::string columns;
-  for (const char* c : {"id", "expiresAt", "token", "createdAt", "updatedAt", "ipAddress",
-                        "userAgent", "userId"}) {
-    columns += (columns.empty() ? "" : ", ") + s.Col("session", c);
-  }
+  const std::string columns = ColumnList("session", {"id", "expiresAt", "token", "createdAt",
+                                                     "updatedAt", "ipAddress", "userAgent",
+                                                     "userId"});
   return Done(conn.Query(R"(insert into "session" ()" + columns + ") values (" +
                              Placeholders(1, 8) + ")",
                          {r.id, Iso(r.expires_at_ms), r.token, Iso(r.created_at_ms),
@@ -339,22 +344,18 @@ Status PostgresRepository::DeleteUsers() {
 }
 
 Status PostgresRepository::DeleteSession(std::string_view token) {
-  auto conn = Write();
-  if (!conn.ok()) return conn.error();
-  return Done((*conn)->Query(
+  return WriteStatement(
       R"(delete from "session" where )" + schema_.Col("session", "token") + " = $1",
-      {std::string(token)}));
+      {std::string(token)});
 }
 
 Status PostgresRepository::UpdateSessionExpiry(std::string_view session_id,
                                                int64_t expires_at_ms, int64_t updated_at_ms) {
-  auto conn = Write();
-  if (!conn.ok()) return conn.error();
   const auto& s = schema_;
-  return Done((*conn)->Query(R"(update "session" set )" + s.Col("session", "expiresAt") +
-                                 " = $1, " + s.Col("session", "updatedAt") + " = $2 where " +
-                                 s.Col("session", "id") + " = $3",
-                             {Iso(expires_at_ms), Iso(updated_at_ms), std::string(session_id)}));
+  return WriteStatement(R"(update "session" set )" + s.Col("session", "expiresAt") + " = $1, " +
+                            s.Col("session", "updatedAt") + " = $2 where " +
+                            s.Col("session", "id") + " = $3",
+                        {Iso(expires_at_ms), Iso(updated_at_ms), std::string(session_id)});
 }
 
 Result<std::vector<JwkRow>> PostgresRepository::ReadJwks(pg::Connection& conn) {
@@ -380,11 +381,8 @@ Result<std::vector<JwkRow>> PostgresRepository::ListJwks() {
 
 // Inserts a jwks row, and ba-issuer's record of it (made at `now_ms`).
 Status PostgresRepository::InsertJwk(pg::Connection& conn, const JwkRow& row, int64_t now_ms) {
-  const auto& s = schema_;
-  std::string columns;
-  for (const char* c : {"id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg", "crv"}) {
-    columns += (columns.empty() ? "" : ", ") + s.Col("jwks", c);
-  }
+  const std::string columns = ColumnList(
+      "jwks", {"id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg", "crv"});
   Status st = Done(conn.Query(R"(insert into "jwks" ()" + columns + ") values (" +
                                   Placeholders(1, 7) + ")",
                               {row.id, row.public_key, row.private_key, Iso(row.created_at_ms),
@@ -477,28 +475,192 @@ Result<std::vector<KeyRecord>> PostgresRepository::ListKeyRecords() {
 
 Result<int64_t> PostgresRepository::DataVersion() { return listener_->version(); }
 
-// TEMPORARY while the account methods are ported: the account routes answer 503 on PostgreSQL.
-namespace {
-Error NotYet() { return Error{Errc::kUnavailable, "account routes are not on PostgreSQL yet"}; }
-}  // namespace
 
-Result<std::optional<UserRow>> PostgresRepository::FindUserById(std::string_view) { return NotYet(); }
-Result<std::vector<SessionRow>> PostgresRepository::ListUserSessions(std::string_view, int64_t) {
-  return NotYet();
+Result<std::optional<UserRow>> PostgresRepository::FindUserById(std::string_view user_id) {
+  const std::shared_ptr<const Queries> q = queries();
+  return Read<std::optional<UserRow>>([&](pg::Connection& conn) -> Result<std::optional<UserRow>> {
+    auto rows = conn.Query("select " + SelectList("u", q->user_columns) +
+                               R"( from "user" u where u.)" + schema_.Col("user", "id") + " = $1",
+                           {std::string(user_id)});
+    if (!rows.ok()) return rows.error();
+    if (rows->size() == 0) return std::optional<UserRow>();
+    return std::optional<UserRow>(ReadUser(*rows, 0, 0, *q));
+  });
 }
-Status PostgresRepository::DeleteUserSessions(std::string_view) { return NotYet(); }
-Status PostgresRepository::DeleteOtherSessions(std::string_view, std::string_view, int64_t) {
-  return NotYet();
+
+Result<std::vector<SessionRow>> PostgresRepository::ListUserSessions(std::string_view user_id,
+                                                                     int64_t now_ms) {
+  const std::shared_ptr<const Queries> q = queries();
+  const auto& s = schema_;
+  return Read<std::vector<SessionRow>>([&](pg::Connection& conn) -> Result<std::vector<SessionRow>> {
+    auto rows = conn.Query("select " + SelectList("s", q->session_columns) +
+                               R"( from "session" s where s.)" + s.Col("session", "userId") +
+                               " = $1 and s." + s.Col("session", "expiresAt") + " > $2",
+                           {std::string(user_id), Iso(now_ms)});
+    if (!rows.ok()) return rows.error();
+    std::vector<SessionRow> out;
+    for (int r = 0; r < rows->size(); ++r) out.push_back(ReadSession(*rows, r, 0, *q));
+    return out;
+  });
 }
-Result<std::vector<ListedAccount>> PostgresRepository::ListAccounts(std::string_view) {
-  return NotYet();
+
+// REQUIRES: a write connection. Deletes the rows of `table` ("session" or "account") whose
+// userId is `user_id`.
+Status PostgresRepository::DeleteByUser(pg::Connection& conn, const char* table,
+                                        std::string_view user_id) {
+  return Done(conn.Query("delete from " + pg::QuoteIdent(table) + " where " +
+                             schema_.Col(table, "userId") + " = $1",
+                         {std::string(user_id)}));
 }
-Status PostgresRepository::UpdateUser(const UserRow&) { return NotYet(); }
-Status PostgresRepository::DeleteUser(std::string_view) { return NotYet(); }
-Status PostgresRepository::InsertVerification(const VerificationRow&) { return NotYet(); }
-Result<std::optional<VerificationRow>> PostgresRepository::FindVerification(std::string_view) {
-  return NotYet();
+
+Status PostgresRepository::DeleteUserSessions(std::string_view user_id) {
+  auto conn = Write();
+  if (!conn.ok()) return conn.error();
+  return DeleteByUser(**conn, "session", user_id);
 }
-Status PostgresRepository::SetPassword(const PasswordChange&) { return NotYet(); }
+
+Status PostgresRepository::DeleteOtherSessions(std::string_view user_id,
+                                               std::string_view keep_token, int64_t now_ms) {
+  const auto& s = schema_;
+  return WriteStatement(R"(delete from "session" where )" + s.Col("session", "userId") +
+                            " = $1 and " + s.Col("session", "token") + " <> $2 and " +
+                            s.Col("session", "expiresAt") + " > $3",
+                        {std::string(user_id), std::string(keep_token), Iso(now_ms)});
+}
+
+Result<std::vector<ListedAccount>> PostgresRepository::ListAccounts(std::string_view user_id) {
+  const auto& s = schema_;
+  const std::string sql =
+      "select " + ColumnList("account", {"id", "accountId", "providerId", "userId", "password"}) +
+      ", " + s.Read("account", "createdAt") + ", " + s.Read("account", "updatedAt") + ", " +
+      s.Col("account", "scope") + R"( from "account" where )" + s.Col("account", "userId") +
+      " = $1";
+  return Read<std::vector<ListedAccount>>(
+      [&](pg::Connection& conn) -> Result<std::vector<ListedAccount>> {
+        auto rows = conn.Query(sql, {std::string(user_id)});
+        if (!rows.ok()) return rows.error();
+        std::vector<ListedAccount> out;
+        for (int r = 0; r < rows->size(); ++r) {
+          out.push_back({AccountRow{rows->Text(r, 0), rows->Text(r, 1), rows->Text(r, 2),
+                                    rows->Text(r, 3), rows->OptionalText(r, 4), rows->Int(r, 5),
+                                    rows->Int(r, 6)},
+                         rows->OptionalText(r, 7)});
+        }
+        return out;
+      });
+}
+
+Status PostgresRepository::UpdateUser(const UserRow& user) {
+  auto conn = Write();
+  if (!conn.ok()) return conn.error();
+  const auto& s = schema_;
+  auto updated = (*conn)->Query(
+      R"(update "user" set )" + s.Col("user", "name") + " = $1, " + s.Col("user", "image") +
+          " = $2, " + s.Col("user", "emailVerified") + " = $3, " + s.Col("user", "updatedAt") +
+          " = $4 where " + s.Col("user", "id") + " = $5 returning 1",
+      {user.name, user.image, Bool(user.email_verified), Iso(user.updated_at_ms), user.id});
+  if (!updated.ok()) return updated.error();
+  if (updated->size() == 0) return Error{Errc::kNotFound, "no such user"};
+  return Status::Ok();
+}
+
+Status PostgresRepository::DeleteUser(std::string_view user_id) {
+  auto conn = Write();
+  if (!conn.ok()) return conn.error();
+  auto tx = pg::Transaction::Begin(**conn);
+  if (!tx.ok()) return tx.error();
+  for (const char* table : {"session", "account"}) {
+    if (Status st = DeleteByUser(**conn, table, user_id); !st.ok()) return st;
+  }
+  Status st = Done((*conn)->Query(
+      R"(delete from "user" where )" + schema_.Col("user", "id") + " = $1", {std::string(user_id)}));
+  if (!st.ok()) return st;
+  return (*tx)->Commit();
+}
+
+Status PostgresRepository::InsertVerification(const VerificationRow& row) {
+  const std::string columns = ColumnList(
+      "verification", {"id", "identifier", "value", "expiresAt", "createdAt", "updatedAt"});
+  return WriteStatement(R"(insert into "verification" ()" + columns + ") values (" +
+                            Placeholders(1, 6) + ")",
+                        {row.id, row.identifier, row.value, Iso(row.expires_at_ms),
+                         Iso(row.created_at_ms), Iso(row.updated_at_ms)});
+}
+
+Result<std::optional<VerificationRow>> PostgresRepository::FindVerification(
+    std::string_view identifier) {
+  const auto& s = schema_;
+  const std::string sql =
+      "select " + ColumnList("verification", {"id", "identifier", "value"}) + ", " +
+      s.Read("verification", "expiresAt") + ", " + s.Read("verification", "createdAt") + ", " +
+      s.Read("verification", "updatedAt") + R"( from "verification" where )" +
+      s.Col("verification", "identifier") + " = $1 order by " +
+      s.Col("verification", "createdAt") + " desc limit 1";
+  return Read<std::optional<VerificationRow>>(
+      [&](pg::Connection& conn) -> Result<std::optional<VerificationRow>> {
+        auto rows = conn.Query(sql, {std::string(identifier)});
+        if (!rows.ok()) return rows.error();
+        if (rows->size() == 0) return std::optional<VerificationRow>();
+        return std::optional<VerificationRow>(
+            VerificationRow{rows->Text(0, 0), rows->Text(0, 1), rows->Text(0, 2), rows->Int(0, 3),
+                            rows->Int(0, 4), rows->Int(0, 5)});
+      });
+}
+
+// REQUIRES: a transaction open on `conn`. Deletes every verification row of `identifier` if
+// its newest one is live at `now_ms` (expiresAt >= now, as the SQLite store); false (nothing
+// deleted) if there is none, it has expired, or a concurrent transaction consumed it first
+// (the DELETE waits for that one's row locks and then finds no row).
+Result<bool> PostgresRepository::ConsumeVerification(pg::Connection& conn,
+                                                     const std::string& identifier,
+                                                     int64_t now_ms) {
+  const auto& s = schema_;
+  auto newest = conn.Query("select " + s.Read("verification", "expiresAt") +
+                               R"( from "verification" where )" +
+                               s.Col("verification", "identifier") + " = $1 order by " +
+                               s.Col("verification", "createdAt") + " desc limit 1",
+                           {identifier});
+  if (!newest.ok()) return newest.error();
+  if (newest->size() == 0 || newest->Int(0, 0) < now_ms) return false;
+  auto deleted = conn.Query(R"(delete from "verification" where )" +
+                                s.Col("verification", "identifier") + " = $1 returning 1",
+                            {identifier});
+  if (!deleted.ok()) return deleted.error();
+  return deleted->size() > 0;
+}
+
+// REQUIRES: a transaction open on `conn`. Sets the password of the user's credential
+// account, or makes that account.
+Status PostgresRepository::WritePassword(pg::Connection& conn, const PasswordChange& c) {
+  const auto& s = schema_;
+  auto updated = conn.Query(R"(update "account" set )" + s.Col("account", "password") + " = $1, " +
+                                s.Col("account", "updatedAt") + " = $2 where " +
+                                s.Col("account", "userId") + " = $3 and " +
+                                s.Col("account", "providerId") + " = 'credential' returning 1",
+                            {c.password_hash, Iso(c.now_ms), c.user_id});
+  if (!updated.ok()) return updated.error();
+  if (updated->size() > 0) return Status::Ok();
+  return InsertAccountRow(conn, AccountRow{c.new_account_id, c.user_id, "credential", c.user_id,
+                                           c.password_hash, c.now_ms, c.now_ms});
+}
+
+Status PostgresRepository::SetPassword(const PasswordChange& change) {
+  auto conn = Write();
+  if (!conn.ok()) return conn.error();
+  auto tx = pg::Transaction::Begin(**conn);
+  if (!tx.ok()) return tx.error();
+  if (change.consume_identifier) {
+    auto consumed = ConsumeVerification(**conn, *change.consume_identifier, change.now_ms);
+    if (!consumed.ok()) return consumed.error();
+    if (!*consumed) return Error{Errc::kNotFound, "no live verification row"};
+  }
+  if (change.revoke_sessions) {
+    if (Status st = DeleteByUser(**conn, "session", change.user_id); !st.ok()) return st;
+  }
+  Status st = WritePassword(**conn, change);
+  if (st.ok() && change.new_session) st = InsertSessionRow(**conn, *change.new_session);
+  if (!st.ok()) return st;
+  return (*tx)->Commit();
+}
 
 }  // namespace issuer::storage

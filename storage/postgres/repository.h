@@ -1,5 +1,6 @@
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -89,13 +90,22 @@ class PostgresRepository final : public Repository {
   Status InsertAccountRow(pg::Connection& conn, const AccountRow& a);
   Status InsertSessionRow(pg::Connection& conn, const SessionRow& s);
   Result<bool> AddUserColumns(pg::Connection& conn, const std::vector<ExtraColumn>& extra);
-  UserRow ReadUser(const pg::Rows& rows, int first, const Queries& q) const;
-  SessionRow ReadSession(const pg::Rows& rows, int first, const Queries& q) const;
+  // The user (session) in row `row` of `rows`, its columns from `first` on, as q lists them.
+  UserRow ReadUser(const pg::Rows& rows, int row, int first, const Queries& q) const;
+  SessionRow ReadSession(const pg::Rows& rows, int row, int first, const Queries& q) const;
+  // The quoted physical names of these Better Auth columns of `table`, comma-separated.
+  std::string ColumnList(const std::string& table, std::initializer_list<const char*> names) const;
+  Result<bool> ConsumeVerification(pg::Connection& conn, const std::string& identifier,
+                                   int64_t now_ms);
+  Status WritePassword(pg::Connection& conn, const PasswordChange& c);
+  Status DeleteByUser(pg::Connection& conn, const char* table, std::string_view user_id);
   // Runs a read on a pooled connection, once more on a fresh one if the server cut the first.
   template <typename T, typename F>
   Result<T> Read(F fn);
   // A pooled connection for a write; kUnavailable on a read-only store.
   Result<pg::Pool::Handle> Write();
+  // Runs one writing statement on a Write() connection.
+  Status WriteStatement(const std::string& sql, const std::vector<pg::Param>& params);
   std::shared_ptr<const Queries> queries() const {
     std::lock_guard<std::mutex> lock(queries_mu_);
     return queries_;

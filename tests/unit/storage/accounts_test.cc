@@ -1,10 +1,12 @@
 // The Repository methods of the account routes (issue 10): sessions by user, accounts, user
-// updates and deletion, verification rows, and SetPassword's one transaction.
+// updates and deletion, verification rows, and SetPassword's one transaction. Each case runs
+// on SQLite in memory and on PostgreSQL (a fresh database in the test cluster).
 #include <doctest/doctest.h>
 
 #include <string>
 
 #include "storage/repository.h"
+#include "tests/support/postgres.h"
 
 namespace issuer::storage {
 namespace {
@@ -29,9 +31,14 @@ AccountRow Credential(const std::string& id, const std::string& user_id, const c
   return AccountRow{id, user_id, "credential", user_id, std::string(hash), kT0, kT0};
 }
 
-// Two users; alice has a credential account, two live sessions and an expired one.
+// Two users; alice has a credential account, two live sessions and an expired one. The
+// enclosing test runs once per store.
 std::unique_ptr<Repository> Seeded() {
-  auto repo = OpenRepository(":memory:");
+  std::string location;
+  SUBCASE("sqlite in memory") { location = ":memory:"; }
+  SUBCASE("postgresql") { location = test::FreshPostgresDatabase(); }
+  auto repo = OpenRepository(location);
+  INFO(location, ": ", (repo.ok() ? std::string() : repo.error().message));
   REQUIRE(repo.ok());
   REQUIRE((*repo)->CreateUser(User("u1", "alice@example.com"), Credential("a1", "u1", "old")).ok());
   REQUIRE((*repo)->CreateUser(User("u2", "bob@example.com"), std::nullopt).ok());
@@ -78,7 +85,7 @@ TEST_SUITE("storage") {
     CHECK(Live(*repo, "u1") == 3);  // s3 expires at kT0 - 1, after kT0 - 10
   }
 
-  TEST_CASE("DeleteOtherSessions keeps the given token and expired sessions; other users untouched") {
+  TEST_CASE("DeleteOtherSessions keeps the given token and expired sessions, other users untouched") {
     auto repo = Seeded();
     REQUIRE(repo->DeleteOtherSessions("u1", "tok-s1", kT0).ok());
     auto left = repo->ListUserSessions("u1", kT0 - 10);
@@ -90,7 +97,7 @@ TEST_SUITE("storage") {
     CHECK(Live(*repo, "u2") == 1);
   }
 
-  TEST_CASE("UpdateUser writes name, image, emailVerified and updatedAt; kNotFound for no user") {
+  TEST_CASE("UpdateUser writes name, image, emailVerified and updatedAt, kNotFound for no user") {
     auto repo = Seeded();
     auto user = repo->FindUserById("u1");
     REQUIRE(user.ok());
