@@ -61,7 +61,7 @@ TEST_SUITE("cors") {
     }
   }
 
-  TEST_CASE("an untrusted origin gets no CORS header and no preflight; none without Origin") {
+  TEST_CASE("an untrusted origin gets no CORS header and no preflight, none without Origin") {
     IssuerServer srv({"--db", ":memory:", "--base-url", "http://localhost:3000"},
                      {kIssuerSecret, std::string("BETTER_AUTH_TRUSTED_ORIGINS=") + kFrontend});
     auto preflight = srv.client().Options(

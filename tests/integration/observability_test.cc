@@ -29,7 +29,7 @@ TEST_SUITE("observability") {
     CHECK(srv.client().Get("/.well-known/jwks.json")->status == 404);
   }
 
-  TEST_CASE("--discovery: issuer, jwks_uri and the algorithm; jwks.json is the JWKS") {
+  TEST_CASE("--discovery: issuer, jwks_uri and the algorithm, jwks.json is the JWKS") {
     IssuerServer srv({"--db", ":memory:", "--discovery", "--base-url", "http://localhost:3000"});
     const json doc = JsonOf(srv.client().Get("/.well-known/openid-configuration"));
     CHECK(doc["issuer"] == "http://localhost:3000");
@@ -94,7 +94,7 @@ TEST_SUITE("observability") {
     CHECK(text.find("# TYPE ba_issuer_request_duration_seconds histogram") != std::string::npos);
   }
 
-  TEST_CASE("one log line per request; --log-format json; no secrets, cookies or tokens") {
+  TEST_CASE("one log line per request, --log-format json, no secrets, cookies or tokens") {
     for (const std::string format : {"text", "json"}) {
       CAPTURE(format);
       Child child({kIssuerBin, "--port", "0", "--db", ":memory:", "--log-format", format},

@@ -54,7 +54,7 @@ TEST_SUITE("test-api") {
     CHECK(production.err.find("NODE_ENV=production") != std::string::npos);
   }
 
-  TEST_CASE("POST /__test/sessions: a user and a session; cookie, bearer and token all work") {
+  TEST_CASE("POST /__test/sessions: a user and a session, cookie, bearer and token all work") {
     IssuerServer srv({"--db", ":memory:", "--test-api", "--base-url", "http://localhost:3000"});
     const json made = PostJson(srv, "/__test/sessions",
                                {{"email", "Ada@Example.com"},

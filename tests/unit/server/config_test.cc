@@ -293,7 +293,7 @@ TEST_SUITE("config") {
     CHECK(Contains(LoadError({"--rotation-interval", "1h"}), "invalid --rotation-interval"));
   }
 
-  TEST_CASE("--key-file is read through the reader; its text goes to the secrets only") {
+  TEST_CASE("--key-file is read through the reader, its text goes to the secrets only") {
     const FileReader files = [](const std::string& path) -> Result<std::string> {
       if (path == "key.jwk") return std::string("{\"kty\":\"OKP\"}");
       return Error{Errc::kNotFound, "cannot read " + path};

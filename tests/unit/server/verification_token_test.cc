@@ -22,7 +22,7 @@ TEST_SUITE("server") {
     CHECK(SignVerificationToken(claims, kSecret, kIatMs + 999, 3600) == kJoseToken);
   }
 
-  TEST_CASE("CheckVerificationToken: valid until exp, then expired; tampering is invalid") {
+  TEST_CASE("CheckVerificationToken: valid until exp, then expired, tampering is invalid") {
     const CheckedToken ok = CheckVerificationToken(kJoseToken, kSecret, kIatMs + 3599 * 1000);
     REQUIRE(ok.outcome == TokenCheck::kValid);
     CHECK(ok.claims.email == "alice@example.com");

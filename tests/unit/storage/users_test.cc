@@ -105,7 +105,7 @@ TEST_SUITE("storage") {
     }
   }
 
-  TEST_CASE("DeleteUsers removes users, accounts and sessions; keys stay") {
+  TEST_CASE("DeleteUsers removes users, accounts and sessions, keys stay") {
     for (const std::string& location : {std::string(":memory:"), test::FreshPostgresDatabase()}) {
     CAPTURE(location);
     auto repo = OpenRepository(location);
