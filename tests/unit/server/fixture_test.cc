@@ -196,7 +196,8 @@ TEST_SUITE("fixture") {
     const std::string current_kid = kid->key->signer->kid();
     const int64_t now = kT0 / 1000;
     auto mint = [&](TokenKind kind) {
-      TestTokenRequest request{OrderedJson{{"sub", "u1"}, {"role", "admin"}}, 900, kind};
+      TestTokenRequest request{OrderedJson{{"sub", "u1"}, {"role", "admin"}}, 900, kind,
+                               std::nullopt};
       auto minted = MintTestToken(*f.ctx, request, site);
       REQUIRE(minted.ok());
       CHECK(Segment(minted->token, 1) == json::parse(Dump(minted->claims)));
