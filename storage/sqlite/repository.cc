@@ -11,6 +11,13 @@
 #include "storage/sqlite/transaction.h"
 
 namespace issuer::storage {
+namespace {
+
+// Sessions kept by the SessionCache, and for how long at most (see there).
+constexpr size_t kCachedSessions = 1024;
+constexpr std::chrono::milliseconds kCachedSessionMaxAge{1000};
+
+}  // namespace
 
 // A fixed set of connections; Acquire() blocks until one is free, or until a deadline.
 class SqliteRepository::Pool {
@@ -452,7 +459,20 @@ Status SqliteRepository::Init(const std::string& path, OpenMode mode, int reader
     if (!watcher.ok()) return watcher.error();
     watcher_ = std::move(*watcher);
   }
-  return LoadColumns();
+  Status loaded = LoadColumns();
+  if (!loaded.ok()) return loaded;
+  if (!in_memory) OpenStamp();
+  return Status::Ok();
+}
+
+void SqliteRepository::OpenStamp() {
+  auto conn = watcher_->Acquire();
+  auto mode = conn->Cached("PRAGMA journal_mode");
+  if (!mode.ok() || (*mode)->Step() != Statement::kRow || (*mode)->ColumnText(0) != "wal") return;
+  const char* file = sqlite3_db_filename(conn->handle(), "main");
+  if (file == nullptr || *file == '\0') return;
+  stamp_ = WalStamp::Open(std::string(file) + "-shm");
+  if (stamp_) sessions_ = std::make_unique<SessionCache>(kCachedSessions, kCachedSessionMaxAge);
 }
 
 // The user and session columns (Better Auth's plus any an app added), read once, so the hot
@@ -483,6 +503,18 @@ SqliteRepository::Pool& SqliteRepository::Reader() const {
 }
 
 Result<std::optional<SessionWithUser>> SqliteRepository::FindSessionWithUser(std::string_view token) {
+  if (!sessions_) return QuerySessionWithUser(token);
+  const auto stamp = stamp_->Read();  // before the row, which is then at least this new
+  if (!stamp) return QuerySessionWithUser(token);
+  const auto now = std::chrono::steady_clock::now();
+  if (auto hit = sessions_->Find(token, *stamp, now)) return hit;
+  auto found = QuerySessionWithUser(token);
+  if (found.ok() && found->has_value()) sessions_->Put(**found, *stamp, now);
+  return found;
+}
+
+Result<std::optional<SessionWithUser>> SqliteRepository::QuerySessionWithUser(
+    std::string_view token) {
   const std::shared_ptr<const Queries> q = queries();
   auto conn = Reader().Acquire();
   auto st = conn->Cached(q->find_session);
@@ -662,13 +694,23 @@ Result<std::vector<KeyRecord>> SqliteRepository::ListKeyRecords() {
 
 Result<int64_t> SqliteRepository::DataVersion() {
   if (!watcher_) return int64_t{0};
+  const auto stamp = stamp_ ? stamp_->Read() : std::nullopt;
+  if (stamp) {
+    std::lock_guard<std::mutex> lock(memo_mu_);
+    if (memo_ && memo_->stamp == *stamp) return memo_->version;  // nothing committed since
+  }
   auto conn = watcher_->Acquire();
   auto st = conn->Cached("PRAGMA data_version");
   if (!st.ok()) return st.error();
   if ((*st)->Step() != Statement::kRow) {
     return SqliteError(conn->handle(), (*st)->last_rc(), "data_version");
   }
-  return (*st)->ColumnInt64(0);
+  const int64_t version = (*st)->ColumnInt64(0);
+  if (stamp) {
+    std::lock_guard<std::mutex> lock(memo_mu_);
+    memo_ = VersionMemo{*stamp, version};
+  }
+  return version;
 }
 
 Status SqliteRepository::WriteTexts(const std::string& sql, const std::vector<std::string>& texts,

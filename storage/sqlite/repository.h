@@ -14,6 +14,8 @@
 #include "common/result.h"
 #include "storage/repository.h"
 #include "storage/rows.h"
+#include "storage/sqlite/session_cache.h"
+#include "storage/sqlite/wal_stamp.h"
 
 namespace issuer::storage {
 
@@ -22,7 +24,9 @@ class Connection;
 // The Repository over SQLite (Better Auth's SQLite schema, compat spec §3.1).
 //
 // Thread-safe. Reads run on a small pool of connections, so they do not queue behind the single
-// writer connection (WAL). An in-memory database is one connection shared by both.
+// writer connection (WAL). An in-memory database is one connection shared by both. On a WAL
+// file, sessions found by token are served from memory while nothing has been committed since
+// (SessionCache), and DataVersion answers without a transaction while nothing has.
 class SqliteRepository final : public Repository {
  public:
   // Opens `path` (":memory:" for a private in-memory one). kReadWrite creates the file if
@@ -75,6 +79,9 @@ class SqliteRepository final : public Repository {
   SqliteRepository() = default;
   Status Init(const std::string& path, OpenMode mode, int readers);
   Status LoadColumns();
+  // Opens stamp_ and sessions_ if the file is in WAL mode (otherwise every read goes to SQLite).
+  void OpenStamp();
+  Result<std::optional<SessionWithUser>> QuerySessionWithUser(std::string_view token);
   // One write transaction: refuses a taken email, adds the extra columns the user names, writes
   // the user and, if given, its account and session.
   Status WriteUser(const UserRow& user, const AccountRow* account, const SessionRow* session);
@@ -91,6 +98,15 @@ class SqliteRepository final : public Repository {
   std::unique_ptr<Pool> readers_;  // null for :memory: (reads use writer_)
   std::unique_ptr<Pool> watcher_;  // null for :memory:
   Published<Queries> queries_;  // read on every lookup without a lock
+  std::unique_ptr<WalStamp> stamp_;        // null unless a WAL file
+  std::unique_ptr<SessionCache> sessions_;  // null unless stamp_
+  // The last data_version read and the stamp read just before it.
+  struct VersionMemo {
+    WalStamp::Value stamp;
+    int64_t version;
+  };
+  std::mutex memo_mu_;
+  std::optional<VersionMemo> memo_;
 };
 
 }  // namespace issuer::storage

@@ -598,3 +598,146 @@ TEST_SUITE("store") {
 }
 
 }  // namespace issuer::storage
+
+namespace issuer::storage {
+namespace {
+
+SessionWithUser CachedRow(const std::string& token, const std::string& name) {
+  UserRow user = MakeUser("u-" + token, token + "@example.com");
+  user.name = name;
+  return SessionWithUser{MakeSession(user, token), user};
+}
+
+SessionCache::Stamp StampOf(unsigned char first) {
+  SessionCache::Stamp stamp{};
+  stamp[0] = first;
+  return stamp;
+}
+
+std::string NameFound(Repository& store, const std::string& token) {
+  auto found = store.FindSessionWithUser(token);
+  REQUIRE(found.ok());
+  return found->has_value() ? (*found)->user.name : "(none)";
+}
+
+}  // namespace
+
+TEST_SUITE("session cache") {
+  using std::chrono::milliseconds;
+  const auto t0 = std::chrono::steady_clock::time_point() + std::chrono::hours(1);
+
+  TEST_CASE("a row is served again only under the stamp it was stored with") {
+    SessionCache cache(16, milliseconds(1000));
+    CHECK_FALSE(cache.Find("tok", StampOf(1), t0).has_value());  // moves the cache to stamp 1
+    cache.Put(CachedRow("tok", "Alice"), StampOf(1), t0);
+    auto hit = cache.Find("tok", StampOf(1), t0 + milliseconds(5));
+    REQUIRE(hit.has_value());
+    CHECK(hit->user.name == "Alice");
+    CHECK(hit->session.token == "tok");
+    CHECK_FALSE(cache.Find("other", StampOf(1), t0).has_value());
+
+    // Another stamp (a commit somewhere) empties the cache, also for the old stamp.
+    CHECK_FALSE(cache.Find("tok", StampOf(2), t0).has_value());
+    CHECK_FALSE(cache.Find("tok", StampOf(1), t0).has_value());
+  }
+
+  TEST_CASE("a row read under an older stamp is not stored") {
+    SessionCache cache(16, milliseconds(1000));
+    CHECK_FALSE(cache.Find("tok", StampOf(2), t0).has_value());
+    cache.Put(CachedRow("tok", "Old"), StampOf(1), t0);
+    CHECK_FALSE(cache.Find("tok", StampOf(2), t0).has_value());
+  }
+
+  TEST_CASE("rows older than the maximum age are not served") {
+    SessionCache cache(16, milliseconds(1000));
+    CHECK_FALSE(cache.Find("tok", StampOf(1), t0).has_value());
+    cache.Put(CachedRow("tok", "Alice"), StampOf(1), t0);
+    CHECK(cache.Find("tok", StampOf(1), t0 + milliseconds(1000)).has_value());
+    CHECK_FALSE(cache.Find("tok", StampOf(1), t0 + milliseconds(1001)).has_value());
+  }
+
+  TEST_CASE("a full cache is emptied before the next row goes in") {
+    SessionCache cache(2, milliseconds(1000));
+    CHECK_FALSE(cache.Find("a", StampOf(1), t0).has_value());
+    cache.Put(CachedRow("a", "A"), StampOf(1), t0);
+    cache.Put(CachedRow("b", "B"), StampOf(1), t0);
+    cache.Put(CachedRow("c", "C"), StampOf(1), t0);
+    CHECK_FALSE(cache.Find("a", StampOf(1), t0).has_value());
+    CHECK_FALSE(cache.Find("b", StampOf(1), t0).has_value());
+    CHECK(cache.Find("c", StampOf(1), t0).has_value());
+  }
+
+  TEST_CASE("the WAL stamp changes with every commit, from any connection, and only then") {
+    TempDir dir;
+    const std::string path = dir.File("auth.db");
+    auto store = OpenStore(path);
+    auto stamp = WalStamp::Open(path + "-shm");
+    REQUIRE(stamp != nullptr);
+    const auto before = stamp->Read();
+    REQUIRE(before.has_value());
+    CHECK(stamp->Read() == before);  // nothing committed
+    SignUp(*store, MakeUser("u1", "alice@example.com"), "tok1");
+    const auto after_own = stamp->Read();
+    REQUIRE(after_own.has_value());
+    CHECK(after_own != before);
+    RawDb(path).Exec(R"(UPDATE "user" SET "name" = 'Other')");
+    const auto after_other = stamp->Read();
+    REQUIRE(after_other.has_value());
+    CHECK(after_other != after_own);
+    CHECK(WalStamp::Open(dir.File("missing.db-shm")) == nullptr);
+  }
+
+  TEST_CASE("a file store answers every change another connection commits") {
+    TempDir dir;
+    const std::string path = dir.File("auth.db");
+    auto store = OpenStore(path);
+    SignUp(*store, MakeUser("u1", "alice@example.com"), "tok1");
+    RawDb other(path);  // stands for another process (Better Auth) on the same file
+    CHECK(NameFound(*store, "tok1") == "Alice");
+    CHECK(NameFound(*store, "tok1") == "Alice");  // from the cache
+    other.Exec(R"(UPDATE "user" SET "name" = 'Renamed' WHERE "id" = 'u1')");
+    CHECK(NameFound(*store, "tok1") == "Renamed");
+    other.Exec(R"(UPDATE "session" SET "expiresAt" = '2020-01-01T00:00:00.000Z')");
+    auto expired = store->FindSessionWithUser("tok1");
+    REQUIRE(expired.ok());
+    REQUIRE(expired->has_value());
+    CHECK((*expired)->session.expires_at_ms == 1577836800000);
+    other.Exec(R"(DELETE FROM "session" WHERE "token" = 'tok1')");
+    CHECK(NameFound(*store, "tok1") == "(none)");
+  }
+
+  TEST_CASE("a file store answers its own writes at once") {
+    TempDir dir;
+    const std::string path = dir.File("auth.db");
+    auto store = OpenStore(path);
+    SignUp(*store, MakeUser("u1", "alice@example.com"), "tok1");
+    CHECK(NameFound(*store, "tok1") == "Alice");
+    REQUIRE(store->UpdateSessionExpiry("ses-tok1", kT0 + 2 * kWeek, kT0 + 5).ok());
+    auto moved = store->FindSessionWithUser("tok1");
+    REQUIRE(moved.ok());
+    REQUIRE(moved->has_value());
+    CHECK((*moved)->session.expires_at_ms == kT0 + 2 * kWeek);
+    REQUIRE(store->DeleteSession("tok1").ok());
+    CHECK(NameFound(*store, "tok1") == "(none)");
+  }
+
+  TEST_CASE("DataVersion still moves when another connection commits") {
+    TempDir dir;
+    const std::string path = dir.File("auth.db");
+    auto store = OpenStore(path);
+    auto v1 = store->DataVersion();
+    auto v2 = store->DataVersion();
+    REQUIRE(v1.ok());
+    REQUIRE(v2.ok());
+    CHECK(*v1 == *v2);
+    RawDb(path).Exec(R"(INSERT INTO "verification" ("id", "identifier", "value", "expiresAt",)"
+                     R"( "createdAt", "updatedAt") VALUES ('v1', 'i1', 'x',)"
+                     R"( '2030-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z',)"
+                     R"( '2026-01-01T00:00:00.000Z'))");
+    auto v3 = store->DataVersion();
+    REQUIRE(v3.ok());
+    CHECK(*v3 != *v1);
+  }
+}
+
+}  // namespace issuer::storage
