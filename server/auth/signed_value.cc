@@ -1,6 +1,8 @@
 #include "server/auth/signed_value.h"
 
+#include <array>
 #include <cstddef>
+#include <functional>
 
 #include "common/text.h"
 #include "server/auth/utf8.h"
@@ -74,16 +76,29 @@ namespace {
 
 // The HMAC state right after keying (the padded key's inner and outer hashes), kept per thread
 // for the last key used: a server MACs every cookie with the same secret, so each MAC then
-// hashes the message alone. Both copies are wiped when the thread ends or the key changes.
+// hashes the message alone. With it, the signed values this thread last found valid under that
+// key (a session's cookie comes back on each of its requests), in a small direct-mapped table.
+// All of it is wiped when the thread ends or the key changes.
 struct KeyedHmac {
+  static constexpr size_t kVerifiedSlots = 64;
+  struct Verified {
+    std::string signed_value;
+    bool base64url = false;  // accepted under VerifySignedValue's allow_base64url
+  };
+
   std::string key;
   crypto_auth_hmacsha256_state state{};
   bool set = false;
+  std::array<Verified, kVerifiedSlots> verified;
 
   ~KeyedHmac() { Wipe(); }
   void Wipe() {
     sodium_memzero(key.data(), key.size());
     sodium_memzero(&state, sizeof state);
+    for (Verified& v : verified) {
+      sodium_memzero(v.signed_value.data(), v.signed_value.size());
+      v.signed_value.clear();
+    }
     set = false;
   }
   const crypto_auth_hmacsha256_state& For(std::string_view k) {
@@ -95,13 +110,27 @@ struct KeyedHmac {
     }
     return state;
   }
+  // The slot that `signed_value` would be found in. REQUIRES: For(key) called just before.
+  Verified& SlotFor(std::string_view signed_value) {
+    return verified[std::hash<std::string_view>{}(signed_value) % kVerifiedSlots];
+  }
 };
+
+KeyedHmac& ThreadKeyedHmac() {
+  thread_local KeyedHmac keyed;
+  return keyed;
+}
+
+// Whether `slot` holds `signed_value`, accepted under the same rules; constant-time in the bytes.
+bool Holds(const KeyedHmac::Verified& slot, std::string_view signed_value, bool base64url) {
+  return slot.base64url == base64url && slot.signed_value.size() == signed_value.size() &&
+         sodium_memcmp(slot.signed_value.data(), signed_value.data(), signed_value.size()) == 0;
+}
 
 }  // namespace
 
 HmacSha256Digest HmacSha256(std::string_view key, std::string_view message) {
-  thread_local KeyedHmac keyed;
-  crypto_auth_hmacsha256_state state = keyed.For(key);
+  crypto_auth_hmacsha256_state state = ThreadKeyedHmac().For(key);
   crypto_auth_hmacsha256_update(&state, Bytes(message), message.size());
   HmacSha256Digest mac{};
   crypto_auth_hmacsha256_final(&state, mac.data());
@@ -121,6 +150,10 @@ std::optional<std::string> VerifySignedValue(std::string_view signed_value, std:
   const size_t dot = signed_value.rfind('.');
   if (dot == std::string_view::npos || dot == 0) return std::nullopt;
   const std::string_view value = signed_value.substr(0, dot);
+  KeyedHmac& keyed = ThreadKeyedHmac();
+  keyed.For(secret);
+  KeyedHmac::Verified& slot = keyed.SlotFor(signed_value);
+  if (Holds(slot, signed_value, allow_base64url)) return std::string(value);
   const std::string_view sig = signed_value.substr(dot + 1);
   HmacSha256Digest given{};
   const bool decoded =
@@ -128,6 +161,9 @@ std::optional<std::string> VerifySignedValue(std::string_view signed_value, std:
   if (!decoded) return std::nullopt;
   const HmacSha256Digest expected = HmacSha256(secret, value);
   if (sodium_memcmp(given.data(), expected.data(), expected.size()) != 0) return std::nullopt;
+  sodium_memzero(slot.signed_value.data(), slot.signed_value.size());
+  slot.signed_value.assign(signed_value);
+  slot.base64url = allow_base64url;
   return std::string(value);
 }
 

@@ -161,6 +161,34 @@ TEST_SUITE("auth.signed_value") {
   }
 
   // Expected outputs from Node 20 encodeURIComponent / decodeURIComponent.
+  TEST_CASE("a value verified once is not accepted under another secret or a stricter mode") {
+    // The thread remembers values it verified (signed_value.cc); what it remembers must not
+    // outlive the secret, nor carry a bearer spelling over to a cookie.
+    REQUIRE(VerifySignedValue(Signed(kSig), kSecret) == kToken);
+    REQUIRE(VerifySignedValue(Signed(kSig), kSecret) == kToken);
+    CHECK_FALSE(VerifySignedValue(Signed(kSig), "another-secret-123456789012345678901234567890"));
+    CHECK(VerifySignedValue(Signed(kSig), kSecret) == kToken);
+    REQUIRE(VerifySignedValue(Signed(kSigUrl), kSecret, /*allow_base64url=*/true) == kToken);
+    REQUIRE(VerifySignedValue(Signed(kSigUrl), kSecret, /*allow_base64url=*/true) == kToken);
+    CHECK_FALSE(VerifySignedValue(Signed(kSigUrl), kSecret));
+  }
+
+  TEST_CASE("many remembered values never make a forged one pass") {
+    // More values than the thread remembers, each verified twice, then each with its last
+    // signature character changed: the forgeries share the genuine values' slots.
+    const std::string secret = kSecret;
+    for (int round = 0; round < 2; ++round) {
+      for (int i = 0; i < 200; ++i) {
+        const std::string value = "token-" + std::to_string(i);
+        const std::string genuine = SignValue(value, secret);
+        CHECK(VerifySignedValue(genuine, secret) == value);
+        std::string forged = genuine;
+        forged[forged.size() - 2] = forged[forged.size() - 2] == 'A' ? 'B' : 'A';
+        CHECK_FALSE(VerifySignedValue(forged, secret));
+      }
+    }
+  }
+
   TEST_CASE("EncodeUriComponent matches JS") {
     CHECK(EncodeUriComponent("abc-_.!~*'()") == "abc-_.!~*'()");
     CHECK(EncodeUriComponent("ABCxyz019") == "ABCxyz019");
