@@ -11,10 +11,10 @@ constexpr std::chrono::milliseconds kTick{200};
 
 // Reads what arrived on `conn`; returns false if the connection is lost.
 bool Drain(Connection& conn, bool* notified) {
-  if (PQconsumeInput(conn.handle()) == 0) return false;
-  while (PGnotify* n = PQnotifies(conn.handle())) {
+  if (Libpq::Get().PQconsumeInput(conn.handle()) == 0) return false;
+  while (PGnotify* n = Libpq::Get().PQnotifies(conn.handle())) {
     *notified = true;
-    PQfreemem(n);
+    Libpq::Get().PQfreemem(n);
   }
   return !conn.broken();
 }
@@ -52,7 +52,7 @@ void Listener::Run() {
       conn = std::move(*opened);
       version_.fetch_add(1);  // what changed while we were away is read again
     }
-    pollfd fd{PQsocket(conn->handle()), POLLIN, 0};
+    pollfd fd{Libpq::Get().PQsocket(conn->handle()), POLLIN, 0};
     (void)::poll(&fd, 1, static_cast<int>(kTick.count()));
     bool notified = false;
     if (!Drain(*conn, &notified)) conn.reset();

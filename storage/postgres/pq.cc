@@ -28,7 +28,7 @@ std::optional<std::string> Rows::OptionalText(int row, int col) const {
 }
 
 int64_t Rows::Int(int row, int col) const {
-  return std::strtoll(PQgetvalue(result_.get(), row, col), nullptr, 10);
+  return std::strtoll(Libpq::Get().PQgetvalue(result_.get(), row, col), nullptr, 10);
 }
 
 std::optional<int64_t> Rows::OptionalInt(int row, int col) const {
@@ -37,13 +37,14 @@ std::optional<int64_t> Rows::OptionalInt(int row, int col) const {
 }
 
 Error ResultError(PGconn* conn, const PGresult* result, std::string_view context) {
-  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const Libpq& pq = Libpq::Get();
+  const char* state = result ? pq.PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   const std::string sqlstate = state ? state : "";
-  const char* primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  const char* primary = result ? pq.PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
   std::string message = std::string(context) + ": " +
-                        (primary ? std::string(primary) : FirstLine(PQerrorMessage(conn)));
+                        (primary ? std::string(primary) : FirstLine(pq.PQerrorMessage(conn)));
   if (sqlstate == "23505") return Error{Errc::kConflict, message};
-  if (PQstatus(conn) != CONNECTION_OK || TransientState(sqlstate)) {
+  if (Libpq::Get().PQstatus(conn) != CONNECTION_OK || TransientState(sqlstate)) {
     return Error{Errc::kUnavailable, message};
   }
   return Error{Errc::kInternal, message};
@@ -51,11 +52,14 @@ Error ResultError(PGconn* conn, const PGresult* result, std::string_view context
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo,
                                                      const std::vector<std::string>& setup) {
-  ConnPtr conn(PQconnectdb(conninfo.c_str()));
+  if (const std::string& error = Libpq::Get().error; !error.empty()) {
+    return Error{Errc::kUnavailable, error};
+  }
+  ConnPtr conn(Libpq::Get().PQconnectdb(conninfo.c_str()));
   if (!conn) return Error{Errc::kUnavailable, "out of memory for a PostgreSQL connection"};
-  if (PQstatus(conn.get()) != CONNECTION_OK) {
+  if (Libpq::Get().PQstatus(conn.get()) != CONNECTION_OK) {
     // libpq names host and port, never the password.
-    return Error{Errc::kUnavailable, FirstLine(PQerrorMessage(conn.get()))};
+    return Error{Errc::kUnavailable, FirstLine(Libpq::Get().PQerrorMessage(conn.get()))};
   }
   std::unique_ptr<Connection> out(new Connection(std::move(conn)));
   for (const std::string& sql : setup) {
@@ -68,8 +72,8 @@ Result<Rows> Connection::Query(const std::string& sql, const std::vector<Param>&
   auto found = prepared_.find(sql);
   if (found == prepared_.end()) {
     const std::string name = "s" + std::to_string(prepared_.size() + 1);
-    ResultPtr prep(PQprepare(conn_.get(), name.c_str(), sql.c_str(), 0, nullptr));
-    if (PQresultStatus(prep.get()) != PGRES_COMMAND_OK) {
+    ResultPtr prep(Libpq::Get().PQprepare(conn_.get(), name.c_str(), sql.c_str(), 0, nullptr));
+    if (Libpq::Get().PQresultStatus(prep.get()) != PGRES_COMMAND_OK) {
       return ResultError(conn_.get(), prep.get(), "prepare");
     }
     found = prepared_.emplace(sql, name).first;
@@ -77,10 +81,10 @@ Result<Rows> Connection::Query(const std::string& sql, const std::vector<Param>&
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const Param& p : params) values.push_back(p ? p->c_str() : nullptr);
-  ResultPtr result(PQexecPrepared(conn_.get(), found->second.c_str(),
+  ResultPtr result(Libpq::Get().PQexecPrepared(conn_.get(), found->second.c_str(),
                                   static_cast<int>(values.size()), values.data(), nullptr, nullptr,
                                   0));
-  const ExecStatusType status = PQresultStatus(result.get());
+  const ExecStatusType status = Libpq::Get().PQresultStatus(result.get());
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
     return ResultError(conn_.get(), result.get(), "query");
   }
@@ -89,14 +93,14 @@ Result<Rows> Connection::Query(const std::string& sql, const std::vector<Param>&
 
 bool Connection::Stale() {
   if (broken()) return true;
-  pollfd fd{PQsocket(conn_.get()), POLLIN, 0};
-  if (::poll(&fd, 1, 0) > 0) (void)PQconsumeInput(conn_.get());
+  pollfd fd{Libpq::Get().PQsocket(conn_.get()), POLLIN, 0};
+  if (::poll(&fd, 1, 0) > 0) (void)Libpq::Get().PQconsumeInput(conn_.get());
   return broken();
 }
 
 Status Connection::Exec(const std::string& sql) {
-  ResultPtr result(PQexec(conn_.get(), sql.c_str()));
-  const ExecStatusType status = PQresultStatus(result.get());
+  ResultPtr result(Libpq::Get().PQexec(conn_.get(), sql.c_str()));
+  const ExecStatusType status = Libpq::Get().PQresultStatus(result.get());
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
     return ResultError(conn_.get(), result.get(), "exec");
   }

@@ -1,7 +1,5 @@
 #pragma once
 
-#include <libpq-fe.h>
-
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -11,14 +9,15 @@
 #include <vector>
 
 #include "common/result.h"
+#include "storage/postgres/libpq.h"
 
 namespace issuer::storage::pg {
 
 struct ConnDeleter {
-  void operator()(PGconn* conn) const { PQfinish(conn); }
+  void operator()(PGconn* conn) const { Libpq::Get().PQfinish(conn); }
 };
 struct ResultDeleter {
-  void operator()(PGresult* result) const { PQclear(result); }
+  void operator()(PGresult* result) const { Libpq::Get().PQclear(result); }
 };
 using ConnPtr = std::unique_ptr<PGconn, ConnDeleter>;
 using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
@@ -30,14 +29,18 @@ using Param = std::optional<std::string>;
 class Rows {
  public:
   explicit Rows(ResultPtr result) : result_(std::move(result)) {}
-  int size() const { return PQntuples(result_.get()); }
-  int columns() const { return PQnfields(result_.get()); }
-  bool IsNull(int row, int col) const { return PQgetisnull(result_.get(), row, col) != 0; }
-  std::string Text(int row, int col) const { return PQgetvalue(result_.get(), row, col); }
+  int size() const { return Libpq::Get().PQntuples(result_.get()); }
+  int columns() const { return Libpq::Get().PQnfields(result_.get()); }
+  bool IsNull(int row, int col) const {
+    return Libpq::Get().PQgetisnull(result_.get(), row, col) != 0;
+  }
+  std::string Text(int row, int col) const {
+    return Libpq::Get().PQgetvalue(result_.get(), row, col);
+  }
   std::optional<std::string> OptionalText(int row, int col) const;
   int64_t Int(int row, int col) const;
   std::optional<int64_t> OptionalInt(int row, int col) const;
-  Oid Type(int col) const { return PQftype(result_.get(), col); }
+  Oid Type(int col) const { return Libpq::Get().PQftype(result_.get(), col); }
 
  private:
   ResultPtr result_;
@@ -58,7 +61,7 @@ class Connection {
   Status Exec(const std::string& sql);
 
   // Whether the connection to the server was lost (it must then be replaced).
-  bool broken() const { return PQstatus(conn_.get()) != CONNECTION_OK; }
+  bool broken() const { return Libpq::Get().PQstatus(conn_.get()) != CONNECTION_OK; }
   // Like broken(), but first reads what the server sent while the connection was idle (a
   // server shutting down says so and closes it): true for a connection cut since its last use.
   bool Stale();

@@ -502,7 +502,8 @@ SqliteRepository::Pool& SqliteRepository::Reader() const {
   return readers_ ? *readers_ : *writer_;
 }
 
-Result<std::optional<SessionWithUser>> SqliteRepository::FindSessionWithUser(std::string_view token) {
+Result<std::optional<SessionWithUser>> SqliteRepository::FindSessionWithUser(
+    std::string_view token) {
   if (!sessions_) return QuerySessionWithUser(token);
   const auto stamp = stamp_->Read();  // before the row, which is then at least this new
   if (!stamp) return QuerySessionWithUser(token);
