@@ -3,6 +3,7 @@
 #include <array>
 #include <cstddef>
 #include <functional>
+#include <utility>
 
 #include "common/text.h"
 #include "server/auth/utf8.h"
@@ -77,10 +78,10 @@ namespace {
 // The HMAC state right after keying (the padded key's inner and outer hashes), kept per thread
 // for the last key used: a server MACs every cookie with the same secret, so each MAC then
 // hashes the message alone. With it, the signed values this thread last found valid under that
-// key (a session's cookie comes back on each of its requests), in a small direct-mapped table.
-// All of it is wiped when the thread ends or the key changes.
+// key (a session's cookie comes back on each of its requests), in a small two-way table: 64 sets
+// of two, the newer first. All of it is wiped when the thread ends or the key changes.
 struct KeyedHmac {
-  static constexpr size_t kVerifiedSlots = 64;
+  static constexpr size_t kVerifiedSets = 64;
   struct Verified {
     std::string signed_value;
     bool base64url = false;  // accepted under VerifySignedValue's allow_base64url
@@ -89,15 +90,17 @@ struct KeyedHmac {
   std::string key;
   crypto_auth_hmacsha256_state state{};
   bool set = false;
-  std::array<Verified, kVerifiedSlots> verified;
+  std::array<std::array<Verified, 2>, kVerifiedSets> verified;  // sets of two ways
 
   ~KeyedHmac() { Wipe(); }
   void Wipe() {
     sodium_memzero(key.data(), key.size());
     sodium_memzero(&state, sizeof state);
-    for (Verified& v : verified) {
-      sodium_memzero(v.signed_value.data(), v.signed_value.size());
-      v.signed_value.clear();
+    for (auto& ways : verified) {
+      for (Verified& v : ways) {
+        sodium_memzero(v.signed_value.data(), v.signed_value.size());
+        v.signed_value.clear();
+      }
     }
     set = false;
   }
@@ -110,9 +113,9 @@ struct KeyedHmac {
     }
     return state;
   }
-  // The slot that `signed_value` would be found in. REQUIRES: For(key) called just before.
-  Verified& SlotFor(std::string_view signed_value) {
-    return verified[std::hash<std::string_view>{}(signed_value) % kVerifiedSlots];
+  // The two ways that `signed_value` would be found in. REQUIRES: For(key) called just before.
+  std::array<Verified, 2>& SetFor(std::string_view signed_value) {
+    return verified[std::hash<std::string_view>{}(signed_value) % kVerifiedSets];
   }
 };
 
@@ -152,8 +155,11 @@ std::optional<std::string> VerifySignedValue(std::string_view signed_value, std:
   const std::string_view value = signed_value.substr(0, dot);
   KeyedHmac& keyed = ThreadKeyedHmac();
   keyed.For(secret);
-  KeyedHmac::Verified& slot = keyed.SlotFor(signed_value);
-  if (Holds(slot, signed_value, allow_base64url)) return std::string(value);
+  std::array<KeyedHmac::Verified, 2>& ways = keyed.SetFor(signed_value);
+  if (Holds(ways[0], signed_value, allow_base64url) ||
+      Holds(ways[1], signed_value, allow_base64url)) {
+    return std::string(value);
+  }
   const std::string_view sig = signed_value.substr(dot + 1);
   HmacSha256Digest given{};
   const bool decoded =
@@ -161,9 +167,10 @@ std::optional<std::string> VerifySignedValue(std::string_view signed_value, std:
   if (!decoded) return std::nullopt;
   const HmacSha256Digest expected = HmacSha256(secret, value);
   if (sodium_memcmp(given.data(), expected.data(), expected.size()) != 0) return std::nullopt;
-  sodium_memzero(slot.signed_value.data(), slot.signed_value.size());
-  slot.signed_value.assign(signed_value);
-  slot.base64url = allow_base64url;
+  sodium_memzero(ways[1].signed_value.data(), ways[1].signed_value.size());
+  std::swap(ways[0], ways[1]);  // the older one goes
+  ways[0].signed_value.assign(signed_value);
+  ways[0].base64url = allow_base64url;
   return std::string(value);
 }
 
