@@ -106,8 +106,11 @@ test("dev mailbox: GET filters by address, newest first; DELETE empties it", asy
   assert.deepEqual(Object.keys(eve[0]), ["to", "kind", "url", "token", "createdAt"]);
   assert.ok(eve[0].createdAt >= eve[1].createdAt, "newest first");
   assert.notEqual(eve[0].token, eve[1].token);
-  const log = srv.stderr() + srv.stdout();
-  assert.ok(log.split("\n").some((l) => l.includes("mail") && l.includes(eve[0].url)), "the link is logged on one line");
+  // Log lines reach stderr through the server's log writer (within about 10 ms): wait for it.
+  const logged = () => (srv.stderr() + srv.stdout()).split("\n")
+    .some((l) => l.includes("mail") && l.includes(eve[0].url));
+  for (let i = 0; i < 100 && !logged(); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(logged(), "the link is logged on one line");
   const cleared = await fetch(`${srv.origin}/__test/mail`, { method: "DELETE" });
   assert.equal(cleared.status, 200);
   assert.deepEqual(await mailTo(srv.origin, "eve@example.com"), []);
