@@ -1,8 +1,8 @@
 """The performance figures of issue 11, ba-issuer beside the real Better Auth 1.7.25 in one run
 (not a test; `scripts/bench` builds a Release binary and runs this).
 
-    BA_ISSUER_BIN=build-bench/ba-issuer /usr/bin/python3 tests/load/bench.py [--seconds S]
-        [--rounds N] [--growth USERS] [--smoke]
+    BA_ISSUER_BIN=build-bench/ba-issuer BA_FLOOR_BIN=build-bench/ba-floor-server \
+        /usr/bin/python3 tests/load/bench.py [--seconds S] [--rounds N] [--growth USERS] [--smoke]
 
 Both servers run on their own SQLite file with the same pool of users and sessions, written
 straight into each database (same ids, same tokens, so the same cookies work on both). wrk drives
@@ -10,8 +10,11 @@ GET /token with the pool's cookies in turn (tests/load/cookies.lua), GET /ok and
 two servers in alternation, round after round, so that drift on a shared machine cancels out.
 CPU per request is the server process's utime+stime (/proc/PID/stat, all threads) across a run,
 divided by the requests wrk completed. Each figure is printed beside its target and, where
-Better Auth has one, beside Better Auth's. --smoke: short runs and a small growth seed, for the
-test that checks every figure is produced.
+Better Auth has one, beside Better Auth's. The machine's floor runs in the same alternation:
+tests/load/floor_server.cc (ba-floor-server, BA_FLOOR_BIN), a blocking thread-per-connection
+server that answers the same requests as /token with a fixed 200 and does nothing else, so its
+figures show what this machine and wrk allow an HTTP server at all. --smoke: short runs and a
+small growth seed, for the test that checks every figure is produced.
 """
 
 import argparse
@@ -61,8 +64,7 @@ class Server:
         self.db = os.path.join(work, name + ".db")
         self.origin = "http://127.0.0.1:%d" % self.port
         self.base = self.origin + "/api/auth"
-        args = ["--host", "127.0.0.1", "--port", str(self.port), "--db", self.db,
-                "--base-url", self.origin]
+        args = self.arguments()
         self.log = open(os.path.join(work, name + ".err"), "wb")
         self.process = subprocess.Popen(command + args, stdout=subprocess.PIPE, stderr=self.log,
                                         env=ENV)
@@ -70,6 +72,10 @@ class Server:
         if not line.startswith(b"listening on"):
             raise SystemExit("bench: %s did not start (see %s)" % (name, self.log.name))
         threading.Thread(target=self.process.stdout.read, daemon=True).start()
+
+    def arguments(self):
+        return ["--host", "127.0.0.1", "--port", str(self.port), "--db", self.db, "--base-url",
+                self.origin]
 
     def cpu_seconds(self):
         with open("/proc/%d/stat" % self.process.pid) as f:
@@ -87,6 +93,13 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+class FloorServer(Server):
+    """ba-floor-server: no database, its port the only argument."""
+
+    def arguments(self):
+        return [str(self.port)]
 
 
 def iso(ms):
@@ -287,6 +300,8 @@ def main():
         opts.seconds, opts.rounds, opts.growth = 1, 1, 2000
     secs = opts.seconds
     binary = os.environ.get("BA_ISSUER_BIN", os.path.join(ROOT, "build-bench", "ba-issuer"))
+    floor_binary = os.environ.get("BA_FLOOR_BIN",
+                                  os.path.join(ROOT, "build-bench", "ba-floor-server"))
     have_ba = os.path.exists(os.path.join(ROOT, "tests", "interop", "node_modules", "better-auth"))
     work = tempfile.mkdtemp(prefix="ba-bench-")
     servers = []
@@ -304,6 +319,8 @@ def main():
             seed(server.db, 0, POOL + (opts.growth if server.name.endswith("grown") else 0), now)
         seed_s = time.monotonic() - seed_start
         check_pool(servers, tokens)
+        servers.append(FloorServer("floor", [floor_binary], work))
+        floor = len(servers) - 1
         cookies = "\n".join(cookie(t) for t in tokens)
         for server in servers:  # warm-up: caches, statements, Node's JIT
             wrk(server, "/token", min(secs, 2.0), 16, cookies)
@@ -312,7 +329,9 @@ def main():
                                    open("/proc/loadavg").read().split()[0]))
         plan = [("token16", 0, "/token", 16, cookies, secs), ("ok16", 0, "/ok", 16, None, secs),
                 ("jwks16", 0, "/jwks", 16, None, secs), ("token1", 0, "/token", 1, cookies, secs),
-                ("grown_token16", 1, "/token", 16, cookies, secs)]
+                ("grown_token16", 1, "/token", 16, cookies, secs),
+                ("floor16", floor, "/token", 16, cookies, secs),
+                ("floor1", floor, "/token", 1, cookies, secs)]
         if have_ba:
             plan += [("ba_token16", 2, "/token", 16, cookies, secs),
                      ("ba_ok16", 2, "/ok", 16, None, secs),
@@ -360,9 +379,11 @@ def report(r, wide, mixed, signups, rss, ba_rss, sign_us, start_issuer, start_ba
     line("/token req/s / /ok req/s", "%.2f (ok %.0f/s)" % (t.rate / ok.rate, ok.rate), ">= 0.55",
          t.rate / ok.rate >= 0.55,
          "%.2f (ok %.0f/s)" % (ba.rate / r["ba_ok16"].rate, r["ba_ok16"].rate) if ba else "")
-    line("/token req/s, 1 connection", "%.0f" % one.rate, ">= 12,000", one.rate >= 12000)
+    floor16, floor1 = r["floor16"], r["floor1"]
+    line("/token req/s, 1 connection", "%.0f" % one.rate, ">= 12,000", one.rate >= 12000,
+         "floor: %s req/s" % f"{floor1.rate:,.0f}")
     line("/token p99, 16 connections", "%.2f ms" % t.p99, "<= 2 ms", t.p99 <= 2.0,
-         "%.1f ms" % ba.p99 if ba else "")
+         ("%.1f ms; " % ba.p99 if ba else "") + "floor: %.2f ms" % floor16.p99)
     for key, n in (("token64", 64), ("token256", 256)):
         w = wide[key]
         line("/token at %d connections" % n,
@@ -394,6 +415,12 @@ def report(r, wide, mixed, signups, rss, ba_rss, sign_us, start_issuer, start_ba
           "errors in the 16-connection runs: %d, non-2xx: %d)"
           % (growth, seed_s, t.errors + ok.errors + jwks.errors + g.errors,
              t.non2xx + ok.non2xx + jwks.non2xx + g.non2xx))
+    print("\nmachine floor (tests/load/floor_server.cc, a minimal thread-per-connection C++ server "
+          "answering a fixed response; the same requests as /token, in the same alternation)")
+    line("floor req/s, 1 connection", f"{floor1.rate:,.0f}", "-", None, "p99 %.2f ms" % floor1.p99)
+    line("floor p99, 16 connections", "%.2f ms" % floor16.p99, "-", None,
+         "%.0f req/s" % floor16.rate)
+    line("floor CPU per request, 16 connections", "%.1f us" % floor16.cpu_us, "-", None)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@ the built binary and, when the interop packages are installed, the real Better A
 that every figure is printed with a number and a target, never the figures' values (they are
 timings on a shared machine).
 
-    BA_ISSUER_BIN=build/ba-issuer /usr/bin/python3 tests/load/bench_smoke_test.py
+    BA_ISSUER_BIN=build/ba-issuer BA_FLOOR_BIN=build/ba-floor-server \
+        /usr/bin/python3 tests/load/bench_smoke_test.py
 """
 import os
 import re
@@ -17,7 +18,14 @@ FIGURES = [
     "/token req/s, 1 connection", "/token p99, 16 connections", "/token at 64 connections",
     "/token at 256 connections", "/jwks req/s / /ok req/s", "RSS under token load",
     "start to ready, empty database", "/token p99 under 8 sign-ups/s", "CPU per /token, +2000",
+    "floor req/s, 1 connection", "floor p99, 16 connections", "floor CPU per request",
 ]
+# The two targets the machine itself may bound carry the floor's figure in their last column.
+BESIDE_FLOOR = ["/token req/s, 1 connection", "/token p99, 16 connections"]
+
+
+def line_of(stdout, label):
+    return next((l for l in stdout.splitlines() if l.startswith(label)), "")
 
 
 def main():
@@ -29,10 +37,14 @@ def main():
         raise SystemExit("bench.py --smoke failed with exit code %d" % out.returncode)
     missing = []
     for figure in FIGURES:
-        line = next((l for l in out.stdout.splitlines() if l.startswith(figure)), None)
         # the label, then a number (the figure), then the target column
-        if line is None or not re.match(re.escape(figure) + r".*?\d", line):
+        if not re.match(re.escape(figure) + r".*?\d", line_of(out.stdout, figure)):
             missing.append(figure)
+    for figure in BESIDE_FLOOR:
+        if not re.search(r"floor: [\d,.]+ (req/s|ms)", line_of(out.stdout, figure)):
+            missing.append("the floor beside " + figure)
+    if "machine floor (" not in out.stdout:
+        missing.append("the machine floor block")
     with_ba = os.path.exists(os.path.join(HERE, "..", "interop", "node_modules", "better-auth"))
     if with_ba and "req/s (ba-issuer" not in out.stdout:
         missing.append("Better Auth's /token figure")
