@@ -1,6 +1,8 @@
 // The HTTP edge's pure parts: body framing and the plan for a request, the worker pool, the
 // password gate's bounded wait, and Retry-After on every 503.
 #include <doctest/doctest.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -167,6 +169,33 @@ TEST_SUITE("http edge") {
     REQUIRE(stored.ok());
     CHECK(*free_gate.Verify("password123", *stored));
     CHECK_FALSE(*free_gate.Verify("password124", *stored));
+  }
+
+  TEST_CASE("a thread that hashed a password has its scheduling attributes back") {
+    // PasswordGate asks for a long scheduler slice while scrypt runs (password_gate.cc).
+    struct Attr {
+      uint32_t size, policy;
+      uint64_t flags;
+      int32_t nice;
+      uint32_t priority;
+      uint64_t runtime, deadline, period;
+      uint32_t util_min, util_max;
+    };
+    auto current = [] {
+      Attr attr{};
+      attr.size = sizeof attr;
+      REQUIRE(syscall(SYS_sched_getattr, 0, &attr, sizeof attr, 0) == 0);
+      return attr;
+    };
+    const Attr before = current();
+    PasswordGate gate(&FillZero);
+    auto stored = gate.Hash("password123");
+    REQUIRE(stored.ok());
+    CHECK(*gate.Verify("password123", *stored));
+    const Attr after = current();
+    CHECK(after.policy == before.policy);
+    CHECK(after.nice == before.nice);
+    CHECK(after.runtime == before.runtime);
   }
 
   TEST_CASE("every 503 carries Retry-After, and other errors do not") {
