@@ -46,21 +46,26 @@ struct SchedAttr {
 // Older kernels ignore it.
 constexpr uint64_t kHashSliceNs = 20'000'000;
 
-// Gives the calling thread kHashSliceNs for its lifetime, then its slice as before (best
-// effort: any failure leaves the thread as it was).
+// Gives the calling thread kHashSliceNs for its lifetime, then the default slice again (sched
+// runtime 0: writing back the slice read before would pin it as a custom one; no thread here
+// sets one of its own). Best effort: any failure leaves the thread as it was.
 class HashSlice {
  public:
   HashSlice() {
+#ifdef SYS_sched_setattr
     attr_.size = sizeof attr_;
     if (syscall(SYS_sched_getattr, 0, &attr_, sizeof attr_, 0) != 0) return;
     if (attr_.sched_policy != SCHED_OTHER) return;
-    const uint64_t before = attr_.sched_runtime;
     attr_.sched_runtime = kHashSliceNs;
     set_ = syscall(SYS_sched_setattr, 0, &attr_, 0) == 0;
-    attr_.sched_runtime = before;
+#endif
   }
   ~HashSlice() {
-    if (set_) (void)syscall(SYS_sched_setattr, 0, &attr_, 0);
+#ifdef SYS_sched_setattr
+    if (!set_) return;
+    attr_.sched_runtime = 0;
+    (void)syscall(SYS_sched_setattr, 0, &attr_, 0);
+#endif
   }
   HashSlice(const HashSlice&) = delete;
   HashSlice& operator=(const HashSlice&) = delete;

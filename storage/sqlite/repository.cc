@@ -467,11 +467,18 @@ Status SqliteRepository::Init(const std::string& path, OpenMode mode, int reader
 
 void SqliteRepository::OpenStamp() {
   auto conn = watcher_->Acquire();
-  auto mode = conn->Cached("PRAGMA journal_mode");
-  if (!mode.ok() || (*mode)->Step() != Statement::kRow || (*mode)->ColumnText(0) != "wal") return;
-  const char* file = sqlite3_db_filename(conn->handle(), "main");
-  if (file == nullptr || *file == '\0') return;
-  stamp_ = WalStamp::Open(std::string(file) + "-shm");
+  {
+    auto mode = conn->Cached("PRAGMA journal_mode");
+    if (!mode.ok() || (*mode)->Step() != Statement::kRow || (*mode)->ColumnText(0) != "wal") {
+      return;
+    }
+  }
+  {
+    auto version = conn->Cached("PRAGMA data_version");  // a read: SQLite maps the wal-index
+    if (!version.ok() || (*version)->Step() != Statement::kRow) return;
+  }
+  // The watcher connection outlives stamp_ (member order) and never leaves WAL mode.
+  stamp_ = WalStamp::Open(conn->handle());
   if (stamp_) sessions_ = std::make_unique<SessionCache>(kCachedSessions, kCachedSessionMaxAge);
 }
 

@@ -1,10 +1,5 @@
 #include "storage/sqlite/wal_stamp.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cstdint>
 #include <cstring>
@@ -13,13 +8,13 @@ namespace issuer::storage {
 namespace {
 
 // The wal-index header is written twice, at offsets 0 and 48 (the second copy first); byte 12
-// of each is isInit.
+// of each is isInit. SQLite maps the wal-index in regions of 32 KiB; the header is in the first.
 constexpr size_t kHeaderBytes = 48;
 constexpr size_t kIsInitOffset = 12;
-constexpr size_t kMappedBytes = 4096;
+constexpr int kRegionBytes = 32768;
 
-// Copies kHeaderBytes from the shared page, one 8-byte word at a time, each read once.
-void CopyShared(const void* from, unsigned char* to) {
+// Copies kHeaderBytes from the shared memory, one 8-byte word at a time, each read once.
+void CopyShared(const volatile void* from, unsigned char* to) {
   const volatile uint64_t* words = static_cast<const volatile uint64_t*>(from);
   for (size_t i = 0; i < kHeaderBytes / sizeof(uint64_t); ++i) {
     const uint64_t word = words[i];
@@ -29,28 +24,29 @@ void CopyShared(const void* from, unsigned char* to) {
 
 }  // namespace
 
-std::unique_ptr<WalStamp> WalStamp::Open(const std::string& shm_path) {
-  const int fd = ::open(shm_path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return nullptr;
-  struct stat st;
-  void* page = MAP_FAILED;
-  if (::fstat(fd, &st) == 0 && st.st_size >= static_cast<off_t>(kMappedBytes)) {
-    page = ::mmap(nullptr, kMappedBytes, PROT_READ, MAP_SHARED, fd, 0);
+std::unique_ptr<WalStamp> WalStamp::Open(sqlite3* db) {
+  sqlite3_file* file = nullptr;
+  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK ||
+      file == nullptr || file->pMethods == nullptr || file->pMethods->iVersion < 2 ||
+      file->pMethods->xShmMap == nullptr) {
+    return nullptr;
   }
-  ::close(fd);  // the mapping keeps the file
-  if (page == MAP_FAILED) return nullptr;
-  return std::unique_ptr<WalStamp>(new WalStamp(page));
+  volatile void* region = nullptr;
+  // bExtend = 0: the region SQLite already has (the connection has read in WAL mode), or none.
+  if (file->pMethods->xShmMap(file, 0, kRegionBytes, 0, &region) != SQLITE_OK ||
+      region == nullptr) {
+    return nullptr;
+  }
+  return std::unique_ptr<WalStamp>(new WalStamp(region));
 }
-
-WalStamp::~WalStamp() { ::munmap(const_cast<void*>(page_), kMappedBytes); }
 
 std::optional<WalStamp::Value> WalStamp::Read() const {
   // As SQLite reads it: the first copy, a barrier, the second; equal copies are a whole header.
   Value first;
   unsigned char second[kHeaderBytes];
-  CopyShared(page_, first.data());
+  CopyShared(header_, first.data());
   std::atomic_thread_fence(std::memory_order_acquire);
-  CopyShared(static_cast<const unsigned char*>(page_) + kHeaderBytes, second);
+  CopyShared(static_cast<const volatile unsigned char*>(header_) + kHeaderBytes, second);
   if (first[kIsInitOffset] != 1 || std::memcmp(first.data(), second, kHeaderBytes) != 0) {
     return std::nullopt;
   }

@@ -1,6 +1,8 @@
 #include "storage/sqlite/repository.h"
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -671,7 +673,12 @@ TEST_SUITE("session cache") {
     TempDir dir;
     const std::string path = dir.File("auth.db");
     auto store = OpenStore(path);
-    auto stamp = WalStamp::Open(path + "-shm");
+    RawDb watcher(path);
+    watcher.Query("PRAGMA data_version");  // a read: SQLite maps the wal-index
+    auto conn = Connection::Open(path, /*in_memory=*/false);
+    REQUIRE(conn.ok());
+    REQUIRE((*conn)->Exec("SELECT count(*) FROM \"user\"").ok());
+    auto stamp = WalStamp::Open((*conn)->handle());
     REQUIRE(stamp != nullptr);
     const auto before = stamp->Read();
     REQUIRE(before.has_value());
@@ -680,11 +687,42 @@ TEST_SUITE("session cache") {
     const auto after_own = stamp->Read();
     REQUIRE(after_own.has_value());
     CHECK(after_own != before);
-    RawDb(path).Exec(R"(UPDATE "user" SET "name" = 'Other')");
+    watcher.Exec(R"(UPDATE "user" SET "name" = 'Other')");
     const auto after_other = stamp->Read();
     REQUIRE(after_other.has_value());
     CHECK(after_other != after_own);
-    CHECK(WalStamp::Open(dir.File("missing.db-shm")) == nullptr);
+
+    auto memory = Connection::Open(":memory:", /*in_memory=*/true);
+    REQUIRE(memory.ok());
+    CHECK(WalStamp::Open((*memory)->handle()) == nullptr);
+  }
+
+  TEST_CASE("an open file store keeps SQLite's shared-memory lock for other processes to see") {
+    // SQLite holds a read lock on byte 128 of the -shm file (its "DMS" lock) for as long as a
+    // connection uses it; a process that finds no such lock takes itself for the only user and
+    // rebuilds the file under the others. POSIX locks belong to the process: closing any
+    // descriptor of that file in this process would drop it. Another process must still see it.
+    TempDir dir;
+    const std::string path = dir.File("auth.db");
+    auto store = OpenStore(path);
+    SignUp(*store, MakeUser("u1", "alice@example.com"), "tok1");
+    CHECK(NameFound(*store, "tok1") == "Alice");
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      const int fd = ::open((path + "-shm").c_str(), O_RDWR);
+      struct flock lock{};
+      lock.l_type = F_WRLCK;
+      lock.l_whence = SEEK_SET;
+      lock.l_start = 128;
+      lock.l_len = 1;
+      const bool held = fd >= 0 && fcntl(fd, F_GETLK, &lock) == 0 && lock.l_type == F_RDLCK;
+      _exit(held ? 0 : 1);
+    }
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
   }
 
   TEST_CASE("a file store answers every change another connection commits") {
