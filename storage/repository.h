@@ -86,6 +86,36 @@ class Repository {
   // new_session.
   virtual Status SetPassword(const PasswordChange& change) = 0;
 
+  // --- Any table, as Better Auth's adapter sees it (for server/plugins/). ---
+  // Names (tables, columns, sort_by) must be plain, [A-Za-z0-9_]: kInvalidArgument otherwise.
+  // Values are read and written as the declared types say (rows.h FieldType); a column of the
+  // core tables has Better Auth's type.
+
+  // Records the field types of `tables` (reads of the user's and session's other columns and of
+  // FindRows are typed by them) and, unless the store is read-only, adds the tables and columns
+  // the store lacks, as Better Auth's migration would. Existing data is never touched.
+  virtual Status DeclareTables(const std::vector<TableDecl>& tables) = 0;
+  // The columns of `table`, in table order; empty if there is no such table.
+  virtual Result<std::vector<std::string>> Columns(std::string_view table) = 0;
+  //   SELECT * FROM table WHERE ... [ORDER BY sort_by] [LIMIT] [OFFSET]
+  virtual Result<std::vector<Row>> FindRows(std::string_view table, const std::vector<Where>& where,
+                                            const FindOptions& options = {}) = 0;
+  //   SELECT count(*) FROM table WHERE ...
+  virtual Result<int64_t> CountRows(std::string_view table, const std::vector<Where>& where) = 0;
+  // kConflict if a uniqueness rule is broken (nothing is written then).
+  virtual Status InsertRow(std::string_view table, const Row& row) = 0;
+  // Returns the number of rows changed.  UPDATE table SET ... WHERE ...
+  virtual Result<int64_t> UpdateRows(std::string_view table, const std::vector<Where>& where,
+                                     const Row& set) = 0;
+  // Returns the number of rows deleted.  DELETE FROM table WHERE ...
+  virtual Result<int64_t> DeleteRows(std::string_view table, const std::vector<Where>& where) = 0;
+
+  // One request against Better Auth's rateLimit table (key, count, lastRequest), decided and
+  // written in one write transaction, so every instance on the store shares the count: no row,
+  // or one older than the window: {count 1, lastRequest now}, allowed; count below max: count+1,
+  // allowed; otherwise refused and unchanged. The table must have been declared.
+  virtual Result<RateLimitStep> ConsumeRateLimit(const RateLimitRequest& request) = 0;
+
   // Every jwks row, by createdAt then id.
   virtual Result<std::vector<JwkRow>> ListJwks() = 0;
   // Inserts `row` unless the table already holds a key of algorithm `alg` (or with NULL alg)

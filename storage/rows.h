@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <utility>
 #include <variant>
@@ -11,10 +12,82 @@ namespace issuer::storage {
 
 // A column that a Better Auth app (or plugin) added to its tables: carried through as stored.
 using ColumnValue = std::variant<std::monostate, int64_t, double, std::string>;
+
+// A field's type in Better Auth's schema (a plugin's `schema`, an app's additionalFields).
+// kAuto: undeclared, carried as the store returns it. A declared field is read as:
+//   kBoolean  int64 0 or 1 (from 0/1, "true"/"false", PostgreSQL boolean)
+//   kDate     int64 Unix milliseconds (from ISO text, integers, timestamps)
+//   kNumber   int64 or double;  kString  text
+// and written as Better Auth writes it: booleans 0/1 (PostgreSQL true/false), dates ISO text.
+enum class FieldType { kAuto, kString, kNumber, kBoolean, kDate };
+
 struct ExtraColumn {
   std::string name;
   ColumnValue value;
+  FieldType type = FieldType::kAuto;
 };
+
+// A row of any table, as Better Auth's adapter sees it: named, typed columns.
+using Row = std::vector<ExtraColumn>;
+
+// One field of a plugin's table, as Better Auth's schema declares it.
+struct FieldDecl {
+  std::string name;
+  FieldType type = FieldType::kString;
+  bool required = false;
+  ColumnValue default_value;  // written on insert when the field is not given (monostate: none)
+  bool unique = false;
+  bool index = false;
+  std::string references;  // "user.id": a foreign key, on delete cascade
+};
+
+// A table (Better Auth's model) and its fields. For "user" and "session" the fields are
+// added to the core table; any other table has an "id" text primary key besides them.
+struct TableDecl {
+  std::string name;
+  std::vector<FieldDecl> fields;
+};
+
+// A condition of Better Auth's adapter `where`: field op value, joined by AND.
+enum class WhereOp { kEq, kNe, kLt, kLte, kGt, kGte, kContains, kStartsWith, kEndsWith };
+struct Where {
+  std::string field;
+  ColumnValue value;  // monostate with kEq/kNe: IS NULL / IS NOT NULL
+  WhereOp op = WhereOp::kEq;
+};
+
+struct FindOptions {
+  int64_t limit = -1;  // no limit
+  int64_t offset = 0;
+  std::string sort_by;  // a column; empty: the table's order
+  bool descending = false;
+};
+
+// A request counted against a rate limit (Repository::ConsumeRateLimit).
+struct RateLimitRequest {
+  std::string key;     // Better Auth's "ip|path"
+  std::string new_id;  // the id of the row if one is made
+  int64_t now_ms = 0;
+  int64_t window_ms = 0;
+  int64_t max = 0;
+};
+struct RateLimitStep {
+  bool allowed = false;
+  int64_t last_request_ms = 0;  // of the row after the step (for X-Retry-After when refused)
+};
+
+// The declared types of one table's fields; an undeclared field is kAuto.
+using FieldTypes = std::vector<std::pair<std::string, FieldType>>;
+FieldType TypeOf(const FieldTypes& types, std::string_view name);
+// Better Auth's types of the core tables' columns (user, session, account, verification).
+const FieldTypes& CoreTypes(std::string_view table);
+// Sets each column's type from `types` and reads its value as that type.
+void ApplyTypes(const FieldTypes& types, std::vector<ExtraColumn>* columns);
+
+// The value of column `name` in `row`, or nullptr.
+const ColumnValue* FindColumn(const Row& row, std::string_view name);
+// `raw` as a field of type `type` is read (see FieldType); kAuto returns it unchanged.
+ColumnValue TypedValue(ColumnValue raw, FieldType type);
 
 // Rows of Better Auth's tables (compat spec §3.1, §2). Times are Unix milliseconds; storage
 // writes them as ISO-8601 text with milliseconds and 'Z', as Better Auth does.

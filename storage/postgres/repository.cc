@@ -663,4 +663,18 @@ Status PostgresRepository::SetPassword(const PasswordChange& change) {
   return (*tx)->Commit();
 }
 
+// TODO(pg-tables): the generic table operations on PostgreSQL.
+namespace {
+Error NotYet() { return Error{Errc::kInternal, "not yet on PostgreSQL"}; }
+}  // namespace
+Status PostgresRepository::DeclareTables(const std::vector<TableDecl>&) { return Status::Ok(); }
+Result<std::vector<std::string>> PostgresRepository::Columns(std::string_view) { return NotYet(); }
+Result<std::vector<Row>> PostgresRepository::FindRows(std::string_view, const std::vector<Where>&,
+                                                      const FindOptions&) { return NotYet(); }
+Result<int64_t> PostgresRepository::CountRows(std::string_view, const std::vector<Where>&) { return NotYet(); }
+Status PostgresRepository::InsertRow(std::string_view, const Row&) { return NotYet(); }
+Result<int64_t> PostgresRepository::UpdateRows(std::string_view, const std::vector<Where>&, const Row&) { return NotYet(); }
+Result<int64_t> PostgresRepository::DeleteRows(std::string_view, const std::vector<Where>&) { return NotYet(); }
+Result<RateLimitStep> PostgresRepository::ConsumeRateLimit(const RateLimitRequest&) { return NotYet(); }
+
 }  // namespace issuer::storage

@@ -70,6 +70,18 @@ class PostgresRepository final : public Repository {
   Result<std::optional<VerificationRow>> FindVerification(std::string_view identifier) override;
   Status SetPassword(const PasswordChange& change) override;
 
+  // Any table (plugins).
+  Status DeclareTables(const std::vector<TableDecl>& tables) override;
+  Result<std::vector<std::string>> Columns(std::string_view table) override;
+  Result<std::vector<Row>> FindRows(std::string_view table, const std::vector<Where>& where,
+                                    const FindOptions& options) override;
+  Result<int64_t> CountRows(std::string_view table, const std::vector<Where>& where) override;
+  Status InsertRow(std::string_view table, const Row& row) override;
+  Result<int64_t> UpdateRows(std::string_view table, const std::vector<Where>& where,
+                             const Row& set) override;
+  Result<int64_t> DeleteRows(std::string_view table, const std::vector<Where>& where) override;
+  Result<RateLimitStep> ConsumeRateLimit(const RateLimitRequest& request) override;
+
  private:
   // The user and session columns and the lookups built from them; replaced whole when
   // CreateUser adds a column.

@@ -8,6 +8,7 @@
 #include "common/time_format.h"
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/schema.h"
+#include "storage/sqlite/tables.h"
 #include "storage/sqlite/transaction.h"
 
 namespace issuer::storage {
@@ -148,7 +149,8 @@ bool ColumnBool(const Statement& st, int col) {
   return st.ColumnInt64(col) != 0;
 }
 
-UserRow ReadUser(const Statement& st, int first, const std::vector<std::string>& columns) {
+UserRow ReadUser(const Statement& st, int first, const std::vector<std::string>& columns,
+                 const FieldTypes& types) {
   UserRow u;
   for (size_t i = 0; i < columns.size(); ++i) {
     const int c = first + static_cast<int>(i);
@@ -162,10 +164,12 @@ UserRow ReadUser(const Statement& st, int first, const std::vector<std::string>&
     else if (name == "updatedAt") u.updated_at_ms = ColumnTime(st, c);
     else u.extra.push_back({name, ColumnAsValue(st, c)});
   }
+  ApplyTypes(types, &u.extra);
   return u;
 }
 
-SessionRow ReadSession(const Statement& st, int first, const std::vector<std::string>& columns) {
+SessionRow ReadSession(const Statement& st, int first, const std::vector<std::string>& columns,
+                       const FieldTypes& types) {
   SessionRow s;
   for (size_t i = 0; i < columns.size(); ++i) {
     const int c = first + static_cast<int>(i);
@@ -180,6 +184,7 @@ SessionRow ReadSession(const Statement& st, int first, const std::vector<std::st
     else if (name == "userAgent") s.user_agent = st.ColumnOptionalText(c);
     else s.extra.push_back({name, ColumnAsValue(st, c)});
   }
+  ApplyTypes(types, &s.extra);
   return s;
 }
 
@@ -213,7 +218,12 @@ Status InsertUser(Connection& conn, const UserRow& u) {
   auto st = conn.Cached(R"(INSERT INTO "user" ()" + columns + ") VALUES (" + values + ")");
   if (!st.ok()) return st.error();
   for (size_t i = 0; i < u.extra.size(); ++i) {
-    BindValue(**st, static_cast<int>(8 + i), u.extra[i].value);
+    const ExtraColumn& column = u.extra[i];
+    if (column.type == FieldType::kDate && std::holds_alternative<int64_t>(column.value)) {
+      (*st)->BindText(static_cast<int>(8 + i), FormatIsoMs(std::get<int64_t>(column.value)));
+    } else {
+      BindValue(**st, static_cast<int>(8 + i), column.value);
+    }
   }
   (*st)->BindText(1, u.id);
   (*st)->BindText(2, u.name);
@@ -254,14 +264,6 @@ Status InsertSessionRow(Connection& conn, const SessionRow& s) {
   (*st)->BindOptionalText(7, s.user_agent);
   (*st)->BindText(8, s.user_id);
   return Run(conn, **st, "insert session");
-}
-
-bool PlainName(const std::string& name) {
-  if (name.empty() || name.size() > 64) return false;
-  for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-  }
-  return true;
 }
 
 const char* SqlType(const ColumnValue& value) {
@@ -493,6 +495,8 @@ Status SqliteRepository::LoadColumns() {
   auto q = std::make_shared<Queries>();
   q->user_columns = std::move(*users);
   q->session_columns = std::move(*sessions);
+  q->user_types = DeclaredTypes("user");
+  q->session_types = DeclaredTypes("session");
   q->find_session = "SELECT " + SelectList("s", q->session_columns) + ", " +
                     SelectList("u", q->user_columns) +
                     R"( FROM "session" s JOIN "user" u ON u."id" = s."userId")"
@@ -532,8 +536,9 @@ Result<std::optional<SessionWithUser>> SqliteRepository::QuerySessionWithUser(
   if (r == Statement::kError) return SqliteError(conn->handle(), (*st)->last_rc(), "find session");
   if (r == Statement::kDone) return std::optional<SessionWithUser>();
   SessionWithUser found{
-      ReadSession(**st, 0, q->session_columns),
-      ReadUser(**st, static_cast<int>(q->session_columns.size()), q->user_columns)};
+      ReadSession(**st, 0, q->session_columns, q->session_types),
+      ReadUser(**st, static_cast<int>(q->session_columns.size()), q->user_columns,
+               q->user_types)};
   return std::optional<SessionWithUser>(std::move(found));
 }
 
@@ -547,7 +552,7 @@ Result<std::optional<CredentialUser>> SqliteRepository::FindCredentialUser(std::
   if (r == Statement::kError) return SqliteError(conn->handle(), (*st)->last_rc(), "find user");
   if (r == Statement::kDone) return std::optional<CredentialUser>();
   const int password_col = static_cast<int>(q->user_columns.size());
-  CredentialUser found{ReadUser(**st, 0, q->user_columns),
+  CredentialUser found{ReadUser(**st, 0, q->user_columns, q->user_types),
                        (*st)->ColumnOptionalText(password_col)};
   return std::optional<CredentialUser>(std::move(found));
 }
@@ -741,7 +746,7 @@ Result<std::optional<UserRow>> SqliteRepository::FindUserById(std::string_view u
   const auto r = (*st)->Step();
   if (r == Statement::kError) return SqliteError(conn->handle(), (*st)->last_rc(), "find user");
   if (r == Statement::kDone) return std::optional<UserRow>();
-  return std::optional<UserRow>(ReadUser(**st, 0, q->user_columns));
+  return std::optional<UserRow>(ReadUser(**st, 0, q->user_columns, q->user_types));
 }
 
 Result<std::vector<SessionRow>> SqliteRepository::ListUserSessions(std::string_view user_id,
@@ -755,7 +760,7 @@ Result<std::vector<SessionRow>> SqliteRepository::ListUserSessions(std::string_v
   (*st)->BindText(2, FormatIsoMs(now_ms));
   std::vector<SessionRow> rows;
   Statement::StepResult r;
-  while ((r = (*st)->Step()) == Statement::kRow) rows.push_back(ReadSession(**st, 0, q->session_columns));
+  while ((r = (*st)->Step()) == Statement::kRow) rows.push_back(ReadSession(**st, 0, q->session_columns, q->session_types));
   if (r == Statement::kError) return SqliteError(conn->handle(), (*st)->last_rc(), "list sessions");
   return rows;
 }
@@ -868,6 +873,109 @@ Status SqliteRepository::SetPassword(const PasswordChange& change) {
     if (change.new_session) return InsertSessionRow(conn, *change.new_session);
     return Status::Ok();
   });
+}
+
+FieldTypes SqliteRepository::DeclaredTypes(std::string_view table) const {
+  std::lock_guard<std::mutex> lock(declared_mu_);
+  for (const auto& [name, types] : declared_) {
+    if (name == table) return types;
+  }
+  return {};
+}
+
+FieldTypes SqliteRepository::TypesFor(std::string_view table) const {
+  FieldTypes types = CoreTypes(table);
+  for (auto& field : DeclaredTypes(table)) types.push_back(std::move(field));
+  return types;
+}
+
+Status SqliteRepository::DeclareTables(const std::vector<TableDecl>& tables) {
+  {
+    std::lock_guard<std::mutex> lock(declared_mu_);
+    for (const TableDecl& table : tables) {
+      auto it = std::find_if(declared_.begin(), declared_.end(),
+                             [&](const auto& entry) { return entry.first == table.name; });
+      if (it == declared_.end()) it = declared_.insert(declared_.end(), {table.name, {}});
+      for (const FieldDecl& field : table.fields) {
+        if (TypeOf(it->second, field.name) == FieldType::kAuto) {
+          it->second.emplace_back(field.name, field.type);
+        }
+      }
+    }
+  }
+  if (writer_) {
+    Status st = InTransaction([&](Connection& conn) -> Status {
+      bool changed = false;
+      for (const TableDecl& table : tables) {
+        if (Status made = EnsureSqliteTable(conn, table, &changed); !made.ok()) return made;
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+  }
+  return LoadColumns();  // new columns are selected, and typed, from now on
+}
+
+Result<std::vector<std::string>> SqliteRepository::Columns(std::string_view table) {
+  auto conn = Reader().Acquire();
+  return TableColumns(*conn, std::string(table));
+}
+
+Result<std::vector<Row>> SqliteRepository::FindRows(std::string_view table,
+                                                    const std::vector<Where>& where,
+                                                    const FindOptions& options) {
+  auto conn = Reader().Acquire();
+  return SelectSqliteRows(*conn, table, where, options, TypesFor(table));
+}
+
+Result<int64_t> SqliteRepository::CountRows(std::string_view table,
+                                            const std::vector<Where>& where) {
+  auto conn = Reader().Acquire();
+  return CountSqliteRows(*conn, table, where, TypesFor(table));
+}
+
+template <typename T>
+Result<T> SqliteRepository::OnWriter(const std::function<Result<T>(Connection&)>& body) {
+  if (!writer_) return ReadOnlyError();
+  auto writer = writer_->AcquireWriter();
+  if (!writer.ok()) return writer.error();
+  return body(**writer);
+}
+
+Status SqliteRepository::InsertRow(std::string_view table, const Row& row) {
+  const FieldTypes types = TypesFor(table);
+  auto done = OnWriter<bool>([&](Connection& conn) -> Result<bool> {
+    if (Status st = InsertSqliteRow(conn, table, row, types); !st.ok()) return st.error();
+    return true;
+  });
+  if (!done.ok()) return done.error();
+  return Status::Ok();
+}
+
+Result<int64_t> SqliteRepository::UpdateRows(std::string_view table,
+                                             const std::vector<Where>& where, const Row& set) {
+  const FieldTypes types = TypesFor(table);
+  return OnWriter<int64_t>(
+      [&](Connection& conn) { return UpdateSqliteRows(conn, table, where, set, types); });
+}
+
+Result<int64_t> SqliteRepository::DeleteRows(std::string_view table,
+                                             const std::vector<Where>& where) {
+  const FieldTypes types = TypesFor(table);
+  return OnWriter<int64_t>(
+      [&](Connection& conn) { return DeleteSqliteRows(conn, table, where, types); });
+}
+
+Result<RateLimitStep> SqliteRepository::ConsumeRateLimit(const RateLimitRequest& request) {
+  RateLimitStep step;
+  Status st = InTransaction([&](Connection& conn) -> Status {
+    auto consumed = ConsumeSqliteRateLimit(conn, request);
+    if (!consumed.ok()) return consumed.error();
+    step = *consumed;
+    return Status::Ok();
+  });
+  if (!st.ok()) return st.error();
+  return step;
 }
 
 }  // namespace issuer::storage

@@ -65,6 +65,16 @@ class SqliteRepository final : public Repository {
   Status InsertVerification(const VerificationRow& row) override;
   Result<std::optional<VerificationRow>> FindVerification(std::string_view identifier) override;
   Status SetPassword(const PasswordChange& change) override;
+  Status DeclareTables(const std::vector<TableDecl>& tables) override;
+  Result<std::vector<std::string>> Columns(std::string_view table) override;
+  Result<std::vector<Row>> FindRows(std::string_view table, const std::vector<Where>& where,
+                                    const FindOptions& options) override;
+  Result<int64_t> CountRows(std::string_view table, const std::vector<Where>& where) override;
+  Status InsertRow(std::string_view table, const Row& row) override;
+  Result<int64_t> UpdateRows(std::string_view table, const std::vector<Where>& where,
+                             const Row& set) override;
+  Result<int64_t> DeleteRows(std::string_view table, const std::vector<Where>& where) override;
+  Result<RateLimitStep> ConsumeRateLimit(const RateLimitRequest& request) override;
 
  private:
   class Pool;
@@ -73,6 +83,8 @@ class SqliteRepository final : public Repository {
   struct Queries {
     std::vector<std::string> user_columns;
     std::vector<std::string> session_columns;
+    FieldTypes user_types;     // declared types of the user's other columns
+    FieldTypes session_types;  // and the session's
     std::string find_session;
     std::string find_credential;
   };
@@ -93,6 +105,12 @@ class SqliteRepository final : public Repository {
   Status WriteTexts(const std::string& sql, const std::vector<std::string>& texts,
                     std::string_view context);
   std::shared_ptr<const Queries> queries() const { return queries_.Get(); }
+  // The types DeclareTables recorded for `table`; with the core columns' for TypesFor.
+  FieldTypes DeclaredTypes(std::string_view table) const;
+  FieldTypes TypesFor(std::string_view table) const;
+  // Runs `body` on the writer (outside a transaction).
+  template <typename T>
+  Result<T> OnWriter(const std::function<Result<T>(Connection&)>& body);
 
   std::unique_ptr<Pool> writer_;   // null when read-only
   std::unique_ptr<Pool> readers_;  // null for :memory: (reads use writer_)
@@ -105,6 +123,8 @@ class SqliteRepository final : public Repository {
     WalStamp::Value stamp;
     int64_t version;
   };
+  mutable std::mutex declared_mu_;
+  std::vector<std::pair<std::string, FieldTypes>> declared_;  // guarded by declared_mu_
   std::mutex memo_mu_;
   std::optional<VersionMemo> memo_;
 };
