@@ -67,9 +67,13 @@ Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, Clock& clock, Rand
   if (Status st = app->keys_->Load(); !st.ok()) return st.error();
   app->auth_ = std::make_unique<AuthContext>(config, app->loaded_.secrets, *app->repo_,
                                              *app->keys_, clock, random, log);
+  auto plugins = PluginSet::Load(config.plugins, *app->repo_);
+  if (!plugins.ok()) return plugins.error();
+  app->auth_->plugins = std::move(*plugins);
   if (Status st = app->Seed(); !st.ok()) return st.error();
   if (config.production()) app->limiter_ = std::make_unique<RateLimiter>(clock);
   std::vector<Route> routes = AuthRoutes(*app->auth_);
+  for (Route& route : app->auth_->plugins.Routes(*app->auth_)) routes.push_back(std::move(route));
   if (config.discovery) {
     for (Route& route : DiscoveryRoutes(*app->auth_)) routes.push_back(std::move(route));
   }

@@ -111,7 +111,7 @@ struct SessionRow {
   int64_t updated_at_ms = 0;
   std::optional<std::string> ip_address;
   std::optional<std::string> user_agent;
-  std::vector<ExtraColumn> extra;  // read only; never written
+  std::vector<ExtraColumn> extra;  // other columns (a plugin's); written on insert
 };
 
 struct AccountRow {

@@ -69,6 +69,10 @@ struct Config {
   bool delete_user_enabled = false;            // user.deleteUser.enabled
   int64_t session_fresh_age_s = 86400;         // session.freshAge (0: never checked)
 
+  // Plugins (server/plugins/): the config file's "plugins" section as written, checked by
+  // PluginSet::Load ({"admin": {"bannedUserMessage": "..."}, "twoFactor": {}}).
+  nlohmann::json plugins = nlohmann::json::object();
+
   bool production() const { return node_env == "production"; }
   bool development_or_test() const { return node_env == "development" || node_env == "test"; }
   bool origin_check_enabled() const { return node_env != "test"; }

@@ -274,6 +274,11 @@ Status ApplyObject(const json& object, const std::string& prefix, Target& t) {
   for (const auto& [name, value] : object.items()) {
     const std::string key = prefix + name;
     if (prefix.empty() && name == "$schema") continue;
+    if (prefix.empty() && name == "plugins") {  // read by PluginSet::Load
+      if (!value.is_object()) return Invalid(key, "expected an object");
+      t.config->plugins = value;
+      continue;
+    }
     if (IsSection(key)) {
       if (!value.is_object()) return Invalid(key, "expected an object");
       if (Status st = ApplyObject(value, key + ".", t); !st.ok()) return st;

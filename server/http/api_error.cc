@@ -93,6 +93,7 @@ Entry Lookup(ApiCode code) {
     case ApiCode::kRedirectUrlNotString:
       return {400, nullptr, "Invalid redirectURL: expected a string"};
     case ApiCode::kInternal:
+    case ApiCode::kCustom:  // answered by ToWire
       break;
   }
   return {500, "INTERNAL_SERVER_ERROR", "Internal server error"};
@@ -101,6 +102,11 @@ Entry Lookup(ApiCode code) {
 }  // namespace
 
 WireError ToWire(const ApiError& error) {
+  if (error.code == ApiCode::kCustom) {
+    nlohmann::ordered_json body = {{"message", error.message}};
+    if (!error.wire_code.empty()) body["code"] = error.wire_code;
+    return {error.status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+  }
   const Entry e = Lookup(error.code);
   if (e.message == nullptr) return {e.status, ""};
   nlohmann::ordered_json body = {{"message", error.message.empty() ? e.message : error.message}};

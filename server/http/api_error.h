@@ -49,11 +49,25 @@ enum class ApiCode {
   kNotFound,                      // 404, no body (delete-user when disabled)
   kInvalidRedirectUrl,            // 403 INVALID_REDIRECT_URL (redirectTo)
   kRedirectUrlNotString,          // 400, no code
+  // A plugin's own error: `status`, `wire_code` (empty: none) and `message` as given.
+  kCustom,
 };
 
 struct ApiError {
+  ApiError(ApiCode c, std::string m) : code(c), message(std::move(m)) {}
+
+  // A plugin's error, as Better Auth's APIError: ApiError::Custom(403, "BANNED_USER", "...").
+  static ApiError Custom(int status, std::string wire_code, std::string message) {
+    ApiError error(ApiCode::kCustom, std::move(message));
+    error.status = status;
+    error.wire_code = std::move(wire_code);
+    return error;
+  }
+
   ApiCode code;
-  std::string message;  // empty: the table's default message
+  std::string message;     // empty: the table's default message
+  int status = 0;          // kCustom only
+  std::string wire_code;   // kCustom only
 };
 
 struct WireError {

@@ -13,6 +13,7 @@
 #include "server/http/origin_check.h"
 #include "server/http/types.h"
 #include "server/keyring/key_manager.h"
+#include "server/plugins/plugin_set.h"
 #include "server/session/password_gate.h"
 #include "server/session/user_claims.h"
 #include "storage/repository.h"
@@ -49,6 +50,7 @@ struct AuthContext {
   PasswordGate passwords;
   UserClaims user_claims;  // per-user extra JWT claims (--seed, test API)
   Mailbox mailbox;         // reset and verification mail (the dev mailbox)
+  PluginSet plugins;       // set by App before the first request
   std::atomic<uint64_t> tokens_issued{0};  // JWTs minted for sessions (MintToken)
 };
 

@@ -100,7 +100,7 @@ HttpReply Verified(HttpReply reply, const VerifyQuery& q) {
 
 // autoSignInAfterVerification: a new session unless the request's own is the user's.
 std::optional<ApiError> SignInVerified(AuthContext& ctx, const HttpRequest& request,
-                                       const Site& site, const storage::UserRow& user,
+                                       const Site& site, storage::UserRow user,
                                        HttpReply* reply) {
   SessionResult current = ResolveSession(ctx, request, site, reply);
   if (current.outcome == Lookup::kError) return current.error;
@@ -108,7 +108,9 @@ std::optional<ApiError> SignInVerified(AuthContext& ctx, const HttpRequest& requ
     RenewSessionCookie(ctx, request, site, current.found.session, reply);
     return std::nullopt;
   }
-  storage::SessionRow session = NewSession(ctx, user.id, request, true);
+  auto started = StartSession(ctx, &user, request, true);
+  if (auto* refused = std::get_if<ApiError>(&started)) return *refused;
+  const storage::SessionRow& session = std::get<storage::SessionRow>(started);
   if (Status st = ctx.repo.InsertSession(session); !st.ok()) return LoggedFailure(ctx, st.error());
   SetSessionCookies(ctx, session, true, site, reply);
   return std::nullopt;

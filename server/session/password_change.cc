@@ -46,8 +46,9 @@ std::variant<std::string, ApiError> CheckAndHash(AuthContext& ctx, const std::st
 // (every session goes, the current one too, and a new one replaces it, as in Better Auth).
 std::variant<std::optional<storage::SessionRow>, ApiError> ApplyChange(AuthContext& ctx,
                                                                        const HttpRequest& request,
-                                                                       const std::string& user_id,
+                                                                       storage::UserRow user,
                                                                        const ChangeForm& form) {
+  const std::string user_id = user.id;
   auto hash = CheckAndHash(ctx, user_id, form);
   if (auto* error = std::get_if<ApiError>(&hash)) return *error;
   storage::PasswordChange change;
@@ -56,7 +57,11 @@ std::variant<std::optional<storage::SessionRow>, ApiError> ApplyChange(AuthConte
   change.now_ms = ctx.clock.NowMs();
   change.revoke_sessions = form.revoke_others;
   change.new_account_id = GenerateId(ctx.random);
-  if (form.revoke_others) change.new_session = NewSession(ctx, user_id, request, true);
+  if (form.revoke_others) {
+    auto started = StartSession(ctx, &user, request, true);
+    if (auto* refused = std::get_if<ApiError>(&started)) return *refused;
+    change.new_session = std::move(std::get<storage::SessionRow>(started));
+  }
   Status st = ctx.repo.SetPassword(change);
   if (!st.ok()) return LoggedFailure(ctx, st.error());
   ctx.log.Info("password_changed", "user=" + user_id);
@@ -78,7 +83,7 @@ HttpReply ChangePassword(AuthContext& ctx, const HttpRequest& request) {
   const Found& session = *found;
   const ChangeForm form{(*body)["currentPassword"], (*body)["newPassword"],
                         body->value("revokeOtherSessions", false)};
-  auto changed = ApplyChange(ctx, request, session.user.id, form);
+  auto changed = ApplyChange(ctx, request, session.user, form);
   if (auto* error = std::get_if<ApiError>(&changed)) return WithError(std::move(reply), *error);
   const auto& rotated = std::get<std::optional<storage::SessionRow>>(changed);
   OrderedJson out = {{"token", nullptr}, {"user", UserJson(session.user)}};

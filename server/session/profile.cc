@@ -72,9 +72,19 @@ HttpReply UpdateUser(AuthContext& ctx, const HttpRequest& request) {
     return WithError(std::move(reply), {ApiCode::kEmailCanNotBeUpdated, ""});
   }
   storage::UserRow user = std::get<Found>(found).user;
-  if (!ApplyProfile(*body, &user)) return WithError(std::move(reply), {ApiCode::kNoFieldsToUpdate, ""});
+  storage::Row plugin_fields;  // a plugin's columns (username), written after the profile
+  if (auto refused = ctx.plugins.BeforeUserUpdate(ctx, *body, user, &plugin_fields)) {
+    return WithError(std::move(reply), *refused);
+  }
+  if (!ApplyProfile(*body, &user) && plugin_fields.empty()) {
+    return WithError(std::move(reply), {ApiCode::kNoFieldsToUpdate, ""});
+  }
   user.updated_at_ms = ctx.clock.NowMs();
   Status st = ctx.repo.UpdateUser(user);
+  if (st.ok() && !plugin_fields.empty()) {
+    auto updated = ctx.repo.UpdateRows("user", {{"id", user.id}}, plugin_fields);
+    if (!updated.ok()) st = updated.error();
+  }
   if (!st.ok()) return WithError(std::move(reply), LoggedFailure(ctx, st.error()));
   RenewSessionCookie(ctx, request, site, std::get<Found>(found).session, &reply);
   AddBearerToken(site, &reply);

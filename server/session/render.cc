@@ -7,8 +7,13 @@
 namespace issuer::server {
 namespace {
 
-OrderedJson ValueJson(const storage::ColumnValue& value) {
-  if (const auto* i = std::get_if<int64_t>(&value)) return *i;
+OrderedJson ValueJson(const storage::ColumnValue& value,
+                      storage::FieldType type = storage::FieldType::kAuto) {
+  if (const auto* i = std::get_if<int64_t>(&value)) {
+    if (type == storage::FieldType::kBoolean) return *i != 0;
+    if (type == storage::FieldType::kDate) return FormatIsoMs(*i);
+    return *i;
+  }
   if (const auto* d = std::get_if<double>(&value)) return *d;
   if (const auto* s = std::get_if<std::string>(&value)) return *s;
   return nullptr;
@@ -19,7 +24,7 @@ OrderedJson OptionalText(const std::optional<std::string>& text) {
 }
 
 void AddExtra(const std::vector<storage::ExtraColumn>& extra, OrderedJson* out) {
-  for (const auto& column : extra) (*out)[column.name] = ValueJson(column.value);
+  for (const auto& column : extra) (*out)[column.name] = ValueJson(column.value, column.type);
 }
 
 }  // namespace
@@ -105,12 +110,13 @@ void AppendKey(std::string_view name, std::string* out) {
   *out += ':';
 }
 
-void AppendValue(const storage::ColumnValue& value, std::string* out) {
-  if (const auto* s = std::get_if<std::string>(&value)) return AppendString(*s, out);
-  if (const auto* i = std::get_if<int64_t>(&value)) {
+void AppendValue(const storage::ExtraColumn& column, std::string* out) {
+  if (const auto* s = std::get_if<std::string>(&column.value)) return AppendString(*s, out);
+  const auto* i = std::get_if<int64_t>(&column.value);
+  if (i && column.type == storage::FieldType::kAuto) {
     *out += std::to_string(*i);
   } else {
-    *out += Dump(ValueJson(value));
+    *out += Dump(ValueJson(column.value, column.type));
   }
 }
 
@@ -156,7 +162,7 @@ std::string JwtClaimsJson(const storage::UserRow& user, int64_t now_ms, int64_t 
          FormatIsoMs(user.updated_at_ms) + '"';
   for (const auto& column : user.extra) {
     AppendKey(column.name, &out);
-    AppendValue(column.value, &out);
+    AppendValue(column, &out);
   }
   AppendKey("id", &out);
   AppendString(user.id, &out);

@@ -98,6 +98,7 @@ SessionResult ResolveSession(AuthContext& ctx, const HttpRequest& request, const
     ClearSessionCookies(site, reply);
     return result;
   }
+  if (!ctx.plugins.SessionUsable(ctx, **found)) return result;  // e.g. a banned user's
   result.outcome = Lookup::kFound;
   result.found = std::move(**found);
   MaybeRefresh(ctx, request, site, *credential, &result.found, reply);

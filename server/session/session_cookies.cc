@@ -23,6 +23,16 @@ storage::SessionRow NewSession(AuthContext& ctx, const std::string& user_id,
   return session;
 }
 
+std::variant<storage::SessionRow, ApiError> StartSession(AuthContext& ctx, storage::UserRow* user,
+                                                         const HttpRequest& request,
+                                                         bool remember) {
+  storage::Row extra;
+  if (auto refused = ctx.plugins.BeforeSessionCreate(ctx, user, &extra)) return *refused;
+  storage::SessionRow session = NewSession(ctx, user->id, request, remember);
+  session.extra = std::move(extra);
+  return session;
+}
+
 void SetSessionCookies(const AuthContext& ctx, const storage::SessionRow& session, bool remember,
                        const Site& site, HttpReply* reply) {
   const std::string& secret = ctx.secrets.cookie_secret;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <variant>
 
 #include "server/http/types.h"
 #include "server/session/context.h"
@@ -12,6 +13,13 @@ namespace issuer::server {
 // session.expiresIn, or after one day when `remember` is false. Not stored.
 storage::SessionRow NewSession(AuthContext& ctx, const std::string& user_id,
                                const HttpRequest& request, bool remember);
+
+// NewSession for `user` once every plugin's BeforeSessionCreate lets it be made (Better Auth's
+// session.create.before): a banned user's is refused. The hooks may change `user` (an expired
+// ban lifted) and add columns to the session. Not stored. Every path that makes a session for
+// a request goes through here.
+std::variant<storage::SessionRow, ApiError> StartSession(AuthContext& ctx, storage::UserRow* user,
+                                                         const HttpRequest& request, bool remember);
 
 // The signed session_token cookie (Max-Age = session.expiresIn), plus the dont_remember cookie
 // when `remember` is false.

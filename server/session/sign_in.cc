@@ -56,15 +56,33 @@ std::variant<storage::UserRow, ApiError> CheckPassword(AuthContext& ctx, const S
   return std::move((*found)->user);
 }
 
-std::string SignInBody(const SignInForm& form, const storage::SessionRow& session,
-                       const storage::UserRow& user) {
-  OrderedJson out = {{"redirect", form.callback.has_value()}, {"token", session.token}};
-  if (form.callback) out["url"] = *form.callback;
+std::string SignInBody(const std::optional<std::string>& callback,
+                       const storage::SessionRow& session, const storage::UserRow& user) {
+  OrderedJson out = {{"redirect", callback.has_value()}, {"token", session.token}};
+  if (callback) out["url"] = *callback;
   out["user"] = UserJson(user);
   return Dump(out);
 }
 
 }  // namespace
+
+HttpReply CompleteSignIn(AuthContext& ctx, const HttpRequest& request, const Site& site,
+                         storage::UserRow user, bool remember,
+                         const std::optional<std::string>& callback) {
+  auto started = StartSession(ctx, &user, request, remember);
+  if (auto* error = std::get_if<ApiError>(&started)) return ErrorReply(*error);
+  if (auto answer = ctx.plugins.InterceptSignIn(ctx, {user, request, site, remember})) {
+    return std::move(*answer);
+  }
+  const storage::SessionRow& session = std::get<storage::SessionRow>(started);
+  Status st = ctx.repo.InsertSession(session);
+  if (!st.ok()) return ErrorReply(LoggedFailure(ctx, st.error()));
+  HttpReply reply = JsonReply(SignInBody(callback, session, user));
+  if (callback) reply.AddHeader("Location", *callback);
+  SetSessionCookies(ctx, session, remember, site, &reply);
+  AddBearerToken(site, &reply);
+  return reply;
+}
 
 HttpReply SignIn(AuthContext& ctx, const HttpRequest& request) {
   const Site site = SiteOf(ctx.config, request);
@@ -73,15 +91,8 @@ HttpReply SignIn(AuthContext& ctx, const HttpRequest& request) {
   const SignInForm& in = std::get<SignInForm>(form);
   auto user = CheckPassword(ctx, in);
   if (auto* error = std::get_if<ApiError>(&user)) return ErrorReply(*error);
-  storage::SessionRow session =
-      NewSession(ctx, std::get<storage::UserRow>(user).id, request, in.remember);
-  Status st = ctx.repo.InsertSession(session);
-  if (!st.ok()) return ErrorReply(LoggedFailure(ctx, st.error()));
-  HttpReply reply = JsonReply(SignInBody(in, session, std::get<storage::UserRow>(user)));
-  if (in.callback) reply.AddHeader("Location", *in.callback);
-  SetSessionCookies(ctx, session, in.remember, site, &reply);
-  AddBearerToken(site, &reply);
-  return reply;
+  return CompleteSignIn(ctx, request, site, std::move(std::get<storage::UserRow>(user)),
+                        in.remember, in.callback);
 }
 
 }  // namespace issuer::server

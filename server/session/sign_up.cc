@@ -24,6 +24,7 @@ struct SignUpForm {
   bool remember = true;
   std::string callback;    // callbackURL, for the verification mail
   bool duplicate = false;  // the email is taken, answered generically (requireEmailVerification)
+  nlohmann::json body;     // as sent, for the plugins' fields (username)
 };
 
 std::variant<SignUpForm, ApiError> ReadSignUp(AuthContext& ctx, const HttpRequest& request,
@@ -35,7 +36,8 @@ std::variant<SignUpForm, ApiError> ReadSignUp(AuthContext& ctx, const HttpReques
   SignUpForm form{(*body)["name"].get<std::string>(),
                   Lowercase((*body)["email"].get<std::string>()),
                   (*body)["password"].get<std::string>(), OptionalString(*body, "image"),
-                  Remember(*body), OptionalString(*body, "callbackURL").value_or("")};
+                  Remember(*body), OptionalString(*body, "callbackURL").value_or(""), false,
+                  *body};
   const size_t length = auth::Utf16Length(form.password);
   if (length < ctx.config.min_password_length) return ApiError{ApiCode::kPasswordTooShort, ""};
   if (length > ctx.config.max_password_length) return ApiError{ApiCode::kPasswordTooLong, ""};
@@ -61,9 +63,12 @@ std::variant<std::optional<storage::SessionRow>, ApiError> CreateAccount(AuthCon
   if (!hash.ok()) return FromError(hash.error());
   storage::AccountRow account{GenerateId(ctx.random), user->id, "credential", user->id,
                               std::move(*hash), now, now};
+  if (auto refused = ctx.plugins.BeforeUserCreate(ctx, &form.body, user)) return *refused;
   std::optional<storage::SessionRow> session;
   if (!ctx.config.require_email_verification) {
-    session = NewSession(ctx, user->id, request, form.remember);
+    auto started = StartSession(ctx, user, request, form.remember);
+    if (auto* refused = std::get_if<ApiError>(&started)) return *refused;
+    session = std::move(std::get<storage::SessionRow>(started));
   }
   Status st = session ? ctx.repo.CreateUserWithAccount(*user, account, *session)
                       : ctx.repo.CreateUser(*user, account);

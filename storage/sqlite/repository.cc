@@ -208,6 +208,15 @@ void BindValue(Statement& st, int index, const ColumnValue& value) {
   }
 }
 
+// Binds `column` as parameter `index`, as its type says (dates as ISO text).
+void BindExtra(Statement& st, int index, const ExtraColumn& column) {
+  if (column.type == FieldType::kDate && std::holds_alternative<int64_t>(column.value)) {
+    st.BindText(index, FormatIsoMs(std::get<int64_t>(column.value)));
+  } else {
+    BindValue(st, index, column.value);
+  }
+}
+
 Status InsertUser(Connection& conn, const UserRow& u) {
   std::string columns = R"("id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt")";
   std::string values = "?1, ?2, ?3, ?4, ?5, ?6, ?7";
@@ -218,12 +227,7 @@ Status InsertUser(Connection& conn, const UserRow& u) {
   auto st = conn.Cached(R"(INSERT INTO "user" ()" + columns + ") VALUES (" + values + ")");
   if (!st.ok()) return st.error();
   for (size_t i = 0; i < u.extra.size(); ++i) {
-    const ExtraColumn& column = u.extra[i];
-    if (column.type == FieldType::kDate && std::holds_alternative<int64_t>(column.value)) {
-      (*st)->BindText(static_cast<int>(8 + i), FormatIsoMs(std::get<int64_t>(column.value)));
-    } else {
-      BindValue(**st, static_cast<int>(8 + i), column.value);
-    }
+    BindExtra(**st, static_cast<int>(8 + i), u.extra[i]);
   }
   (*st)->BindText(1, u.id);
   (*st)->BindText(2, u.name);
@@ -250,10 +254,20 @@ Status InsertAccount(Connection& conn, const AccountRow& a) {
   return Run(conn, **st, "insert account");
 }
 
+// The session and its other columns (a plugin's, such as impersonatedBy), which the table
+// must have.
 Status InsertSessionRow(Connection& conn, const SessionRow& s) {
-  auto st = conn.Cached(
-      R"(INSERT INTO "session" ("id", "expiresAt", "token", "createdAt", "updatedAt",)"
-      R"( "ipAddress", "userAgent", "userId") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8))");
+  std::string columns = R"("id", "expiresAt", "token", "createdAt", "updatedAt", "ipAddress",)"
+                        R"( "userAgent", "userId")";
+  std::string values = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8";
+  for (size_t i = 0; i < s.extra.size(); ++i) {
+    if (!PlainName(s.extra[i].name)) {
+      return Error{Errc::kInvalidArgument, "not a plain column name: " + s.extra[i].name};
+    }
+    columns += ", " + Quote(s.extra[i].name);
+    values += ", ?" + std::to_string(9 + i);
+  }
+  auto st = conn.Cached(R"(INSERT INTO "session" ()" + columns + ") VALUES (" + values + ")");
   if (!st.ok()) return st.error();
   (*st)->BindText(1, s.id);
   (*st)->BindText(2, FormatIsoMs(s.expires_at_ms));
@@ -263,6 +277,7 @@ Status InsertSessionRow(Connection& conn, const SessionRow& s) {
   (*st)->BindOptionalText(6, s.ip_address);
   (*st)->BindOptionalText(7, s.user_agent);
   (*st)->BindText(8, s.user_id);
+  for (size_t i = 0; i < s.extra.size(); ++i) BindExtra(**st, static_cast<int>(9 + i), s.extra[i]);
   return Run(conn, **st, "insert session");
 }
 

@@ -154,13 +154,17 @@ std::string ColumnDefinition(const FieldDecl& field, bool adding) {
   return sql;
 }
 
-Status CreateIndexes(Connection& conn, const TableDecl& table, const std::vector<std::string>& only) {
+// The indexes of `table`'s fields (only those named in `added`, when adding columns: a unique
+// field added to an existing table gets a unique index, since SQLite cannot add the constraint).
+Status CreateIndexes(Connection& conn, const TableDecl& table, const std::vector<std::string>* added) {
   for (const FieldDecl& field : table.fields) {
-    if (!field.index || (!only.empty() && std::find(only.begin(), only.end(), field.name) == only.end())) {
-      continue;
-    }
-    Status st = conn.Exec("create index if not exists " + Quote(table.name + "_" + field.name + "_idx") +
-                          " on " + Quote(table.name) + " (" + Quote(field.name) + ")");
+    if (added && std::find(added->begin(), added->end(), field.name) == added->end()) continue;
+    const bool unique = added != nullptr && field.unique;
+    if (!field.index && !unique) continue;
+    const std::string name = table.name + "_" + field.name + (unique ? "_uidx" : "_idx");
+    Status st = conn.Exec(std::string(unique ? "create unique index" : "create index") +
+                          " if not exists " + Quote(name) + " on " + Quote(table.name) + " (" +
+                          Quote(field.name) + ")");
     if (!st.ok()) return st;
   }
   return Status::Ok();
@@ -180,7 +184,7 @@ Status EnsureSqliteTable(Connection& conn, const TableDecl& table, bool* changed
     for (const FieldDecl& field : table.fields) sql += ", " + ColumnDefinition(field, false);
     if (Status st = conn.Exec(sql + ")"); !st.ok()) return st;
     *changed = true;
-    return CreateIndexes(conn, table, {});
+    return CreateIndexes(conn, table, nullptr);
   }
   std::vector<std::string> added;
   for (const FieldDecl& field : table.fields) {
@@ -191,7 +195,7 @@ Status EnsureSqliteTable(Connection& conn, const TableDecl& table, bool* changed
     added.push_back(field.name);
     *changed = true;
   }
-  return added.empty() ? Status::Ok() : CreateIndexes(conn, table, added);
+  return added.empty() ? Status::Ok() : CreateIndexes(conn, table, &added);
 }
 
 Result<std::vector<Row>> SelectSqliteRows(Connection& conn, std::string_view table,

@@ -24,7 +24,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
-import { jwt, bearer } from "better-auth/plugins";
+import { jwt, bearer, admin, twoFactor, organization, username } from "better-auth/plugins";
 import { toNodeHandler } from "better-auth/node";
 
 if (!process.env.NODE_ENV) process.env.NODE_ENV = "development";
@@ -90,7 +90,9 @@ const database = /^postgres(ql)?:\/\//.test(dbPath)
 // The dev mailbox's counterpart: every message sendResetPassword or sendVerificationEmail gets,
 // newest first, at GET /__test/mail?to=EMAIL (DELETE empties it), in ba-issuer's shape.
 // --config FILE (ba-issuer's config file, read for its Better Auth option sections) and
-// BA_REF_OPTIONS (JSON, applied after it) set emailAndPassword, emailVerification, user, session.
+// BA_REF_OPTIONS (JSON, applied after it) set emailAndPassword, emailVerification, user, session,
+// rateLimit, advanced and plugins (admin, twoFactor, organization, username with their options;
+// a two-factor OTP is captured in the mailbox as kind "two-factor-otp").
 const mail = [];
 const capture = (kind) => async ({ user, url, token }) => {
   mail.unshift({ to: user.email, kind, url, token, createdAt: new Date().toISOString() });
@@ -98,9 +100,33 @@ const capture = (kind) => async ({ user, url, token }) => {
 const extra = {};
 for (const source of [args.config ? readFileSync(args.config, "utf8") : "{}", process.env.BA_REF_OPTIONS ?? "{}"]) {
   const parsed = JSON.parse(source);
-  for (const k of ["emailAndPassword", "emailVerification", "user", "session"]) {
+  for (const k of ["emailAndPassword", "emailVerification", "user", "session", "plugins", "rateLimit", "advanced"]) {
     if (parsed[k]) extra[k] = { ...(extra[k] ?? {}), ...parsed[k] };
   }
+}
+
+// The config's "plugins" section, as ba-issuer reads it ({"admin": {...options}, ...}), made
+// into Better Auth's plugins with those options. Options that are functions in Better Auth
+// (two-factor's sendOTP, organization's sendInvitationEmail) are given captures here.
+const pluginMakers = {
+  admin: (o) => admin(o),
+  twoFactor: (o) => twoFactor({ ...o, otpOptions: { sendOTP: captureOtp, ...(o.otpOptions ?? {}) } }),
+  organization: (o) => organization(o),
+  username: (o) => username(o),
+};
+const otps = [];
+async function captureOtp({ user, otp }) {
+  mail.unshift({ to: user.email, kind: "two-factor-otp", otp, createdAt: new Date().toISOString() });
+  otps.unshift({ to: user.email, otp });
+}
+const extraPlugins = [];
+for (const [name, options] of Object.entries(extra.plugins ?? {})) {
+  if (options === false) continue;
+  if (!pluginMakers[name]) {
+    process.stderr.write(`ref-server: unknown plugin ${name}\n`);
+    process.exit(2);
+  }
+  extraPlugins.push(pluginMakers[name](options === true ? {} : options));
 }
 
 const auth = betterAuth({
@@ -115,7 +141,9 @@ const auth = betterAuth({
   emailVerification: { sendVerificationEmail: capture("verify-email"), ...(extra.emailVerification ?? {}) },
   ...(extra.user ? { user: extra.user } : {}),
   ...(extra.session ? { session: extra.session } : {}),
-  plugins: [Object.keys(jwksOptions).length ? jwt({ jwks: jwksOptions }) : jwt(), bearer()],
+  ...(extra.rateLimit ? { rateLimit: extra.rateLimit } : {}),
+  ...(extra.advanced ? { advanced: extra.advanced } : {}),
+  plugins: [Object.keys(jwksOptions).length ? jwt({ jwks: jwksOptions }) : jwt(), bearer(), ...extraPlugins],
 });
 
 try {
