@@ -44,6 +44,7 @@ Libpq Load() {
   ok &= Bind(lib, "PQgetisnull", &pq.PQgetisnull, &pq.error);
   ok &= Bind(lib, "PQgetvalue", &pq.PQgetvalue, &pq.error);
   ok &= Bind(lib, "PQftype", &pq.PQftype, &pq.error);
+  ok &= Bind(lib, "PQcmdTuples", &pq.PQcmdTuples, &pq.error);
   if (!ok) return Libpq{pq.error};  // all or nothing
   return pq;
 }

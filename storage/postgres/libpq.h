@@ -35,6 +35,7 @@ struct Libpq {
   decltype(&::PQgetisnull) PQgetisnull = nullptr;
   decltype(&::PQgetvalue) PQgetvalue = nullptr;
   decltype(&::PQftype) PQftype = nullptr;
+  decltype(&::PQcmdTuples) PQcmdTuples = nullptr;
 };
 
 }  // namespace issuer::storage::pg

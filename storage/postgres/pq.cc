@@ -36,6 +36,11 @@ std::optional<int64_t> Rows::OptionalInt(int row, int col) const {
   return Int(row, col);
 }
 
+int64_t Rows::changed() const {
+  // PQcmdTuples: the count as text, "" for a statement that changes no rows by nature.
+  return std::strtoll(Libpq::Get().PQcmdTuples(result_.get()), nullptr, 10);
+}
+
 Error ResultError(PGconn* conn, const PGresult* result, std::string_view context) {
   const Libpq& pq = Libpq::Get();
   const char* state = result ? pq.PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;

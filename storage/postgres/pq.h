@@ -41,6 +41,8 @@ class Rows {
   int64_t Int(int row, int col) const;
   std::optional<int64_t> OptionalInt(int row, int col) const;
   Oid Type(int col) const { return Libpq::Get().PQftype(result_.get(), col); }
+  // The number of rows an INSERT, UPDATE or DELETE changed (0 for other statements).
+  int64_t changed() const;
 
  private:
   ResultPtr result_;

@@ -181,13 +181,17 @@ const std::vector<Schema::Column>& Schema::Columns(const std::string& table) con
   return found == tables_.end() ? kNone : found->second;
 }
 
+std::string Schema::Physical(const std::string& table, const std::string& logical) const {
+  return pg::Physical(snake_case_, table, logical);
+}
+
 std::string Schema::Col(const std::string& table, const std::string& logical) const {
-  return QuoteIdent(Physical(snake_case_, table, logical));
+  return QuoteIdent(Physical(table, logical));
 }
 
 std::string Schema::Read(const std::string& table, const std::string& logical,
                          const std::string& alias) const {
-  const std::string physical = Physical(snake_case_, table, logical);
+  const std::string physical = Physical(table, logical);
   std::string type = "text";
   for (const Column& c : Columns(table)) {
     if (c.name == physical) type = c.type;
@@ -219,7 +223,8 @@ Status Migrate(Connection& conn, Schema* schema) {
   auto tx = Transaction::Begin(conn);
   if (!tx.ok()) return tx.error();
   // One migrator at a time across instances (the same key space as rotation, another key).
-  if (Status st = conn.Exec("select pg_advisory_xact_lock(7088997219389633894)"); !st.ok()) {
+  if (Status st = conn.Exec("select pg_advisory_xact_lock(" + std::to_string(kMigrationLockKey) + ")");
+      !st.ok()) {
     return st;
   }
   auto found = Schema::Inspect(conn);

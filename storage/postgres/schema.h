@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -24,6 +25,8 @@ class Schema {
   static Result<Schema> Inspect(Connection& conn);
 
   bool snake_case() const { return snake_case_; }
+  // The physical name of a Better Auth column, as this schema's naming makes it (unquoted).
+  std::string Physical(const std::string& table, const std::string& logical) const;
   // The quoted physical name of a Better Auth column.
   std::string Col(const std::string& table, const std::string& logical) const;
   // An expression reading that column: dates as Unix milliseconds (UTC for naive timestamps),
@@ -42,6 +45,10 @@ class Schema {
   bool snake_case_ = false;
   std::map<std::string, std::vector<Column>> tables_;
 };
+
+// The advisory lock key of every schema change (Migrate, Repository::DeclareTables): one
+// migrator at a time across instances. Next to the rotation key ("ba-issuf" in ASCII).
+constexpr int64_t kMigrationLockKey = 7088997219389633894;
 
 // Reads `x` (a quoted column, maybe qualified) of data_type `type` as ms/0-1/itself.
 std::string ReadExpression(const std::string& x, const std::string& type);
