@@ -1,9 +1,6 @@
 #include "storage/postgres/repository.h"
 
 #include <algorithm>
-#include <cctype>
-#include <cstdio>
-#include <cstdlib>
 
 #include "common/time_format.h"
 
@@ -22,53 +19,46 @@ std::string Bool(bool b) { return b ? "true" : "false"; }
 
 Error ReadOnlyError() { return Error{Errc::kUnavailable, "the store was opened read-only"}; }
 
-bool IsIntegerType(const std::string& type) {
-  return type == "integer" || type == "bigint" || type == "smallint" || type == "boolean" ||
-         type.starts_with("timestamp") || type == "date";
-}
-
-bool IsRealType(const std::string& type) {
-  return type == "double precision" || type == "real" || type == "numeric";
-}
-
-// An app's column as stored: integers (and dates, as ms) as int64, reals as double, else text.
-ColumnValue ExtraValue(const pg::Rows& rows, int row, int col, const std::string& type) {
-  if (rows.IsNull(row, col)) return std::monostate();
-  if (IsIntegerType(type)) return rows.Int(row, col);
-  if (IsRealType(type)) return std::strtod(rows.Text(row, col).c_str(), nullptr);
-  return rows.Text(row, col);
-}
-
-Param ValueParam(const ColumnValue& value) {
-  if (const auto* i = std::get_if<int64_t>(&value)) return std::to_string(*i);
-  if (const auto* d = std::get_if<double>(&value)) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.17g", *d);
-    return std::string(text);
+// The type of a user column added for `column`: its declared type, else its value's.
+const char* SqlType(const ExtraColumn& column) {
+  switch (column.type) {
+    case FieldType::kBoolean:
+      return "boolean";
+    case FieldType::kDate:
+      return "timestamptz";
+    case FieldType::kString:
+      return "text";
+    default:
+      break;
   }
-  if (const auto* s = std::get_if<std::string>(&value)) return *s;
-  return std::nullopt;
-}
-
-const char* SqlType(const ColumnValue& value) {
-  if (std::holds_alternative<int64_t>(value)) return "bigint";
-  if (std::holds_alternative<double>(value)) return "double precision";
+  if (std::holds_alternative<int64_t>(column.value)) return "bigint";
+  if (std::holds_alternative<double>(column.value)) return "double precision";
   return "text";
 }
 
-bool PlainName(const std::string& name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
-}
-
-std::string SelectList(const std::string& alias, const std::vector<pg::Schema::Column>& cols) {
+std::string SelectList(const std::string& alias, const pg::NamedColumns& cols) {
   std::string out;
   for (const auto& c : cols) {
     out += (out.empty() ? "" : ", ") +
-           pg::ReadExpression(alias + "." + pg::QuoteIdent(c.name), c.type);
+           pg::ReadExpression(alias + "." + pg::QuoteIdent(c.physical), c.type);
   }
   return out;
+}
+
+// The columns `extra` names, appended to `columns` ("a, b") with their parameters: each as
+// its field's type (`types` if the column has none) says, for the physical column found.
+Status AppendExtra(const std::vector<ExtraColumn>& extra, const pg::NamedColumns& found,
+                   const FieldTypes& types, std::string* columns, std::vector<Param>* params) {
+  for (const ExtraColumn& e : extra) {
+    if (!pg::PlainName(e.name)) {
+      return Error{Errc::kInvalidArgument, "not a plain column name: " + e.name};
+    }
+    const pg::NamedColumn* column = pg::FindNamed(found, e.name);
+    *columns += ", " + pg::QuoteIdent(column ? column->physical : e.name);
+    const FieldType type = e.type != FieldType::kAuto ? e.type : TypeOf(types, e.name);
+    params->push_back(pg::WriteParam(e.value, type, column ? column->type : ""));
+  }
+  return Status::Ok();
 }
 
 std::string Placeholders(size_t first, size_t count) {
@@ -128,8 +118,16 @@ Status PostgresRepository::LoadColumns(pg::Connection& conn) {
   auto found = pg::Schema::Inspect(conn);
   if (!found.ok()) return found.error();
   auto q = std::make_shared<Queries>();
-  q->user_columns = found->Columns("user");
-  q->session_columns = found->Columns("session");
+  q->user_columns = pg::NameColumns(schema_, "user", found->Columns("user"), TypesFor("user"));
+  q->session_columns =
+      pg::NameColumns(schema_, "session", found->Columns("session"), TypesFor("session"));
+  q->user_types = DeclaredTypes("user");
+  q->session_types = DeclaredTypes("session");
+  {
+    std::lock_guard<std::mutex> lock(tables_mu_);
+    tables_.clear();  // read again, with the types declared now
+    ++tables_generation_;
+  }
   const auto& s = schema_;
   q->find_session = "select " + SelectList("s", q->session_columns) + ", " +
                     SelectList("u", q->user_columns) + R"( from "session" s join "user" u on u.)" +
@@ -172,7 +170,7 @@ UserRow PostgresRepository::ReadUser(const pg::Rows& rows, int row, int first,
   UserRow u;
   for (size_t i = 0; i < q.user_columns.size(); ++i) {
     const int c = first + static_cast<int>(i);
-    const std::string name = schema_.Logical("user", q.user_columns[i].name);
+    const std::string& name = q.user_columns[i].name;
     if (name == "id") u.id = rows.Text(row, c);
     else if (name == "name") u.name = rows.Text(row, c);
     else if (name == "email") u.email = rows.Text(row, c);
@@ -180,8 +178,9 @@ UserRow PostgresRepository::ReadUser(const pg::Rows& rows, int row, int first,
     else if (name == "image") u.image = rows.OptionalText(row, c);
     else if (name == "createdAt") u.created_at_ms = rows.Int(row, c);
     else if (name == "updatedAt") u.updated_at_ms = rows.Int(row, c);
-    else u.extra.push_back({name, ExtraValue(rows, row, c, q.user_columns[i].type)});
+    else u.extra.push_back({name, pg::ReadValue(rows, row, c, q.user_columns[i].type)});
   }
+  ApplyTypes(q.user_types, &u.extra);
   return u;
 }
 
@@ -190,7 +189,7 @@ SessionRow PostgresRepository::ReadSession(const pg::Rows& rows, int row, int fi
   SessionRow s;
   for (size_t i = 0; i < q.session_columns.size(); ++i) {
     const int c = first + static_cast<int>(i);
-    const std::string name = schema_.Logical("session", q.session_columns[i].name);
+    const std::string& name = q.session_columns[i].name;
     if (name == "id") s.id = rows.Text(row, c);
     else if (name == "token") s.token = rows.Text(row, c);
     else if (name == "userId") s.user_id = rows.Text(row, c);
@@ -199,8 +198,9 @@ SessionRow PostgresRepository::ReadSession(const pg::Rows& rows, int row, int fi
     else if (name == "updatedAt") s.updated_at_ms = rows.Int(row, c);
     else if (name == "ipAddress") s.ip_address = rows.OptionalText(row, c);
     else if (name == "userAgent") s.user_agent = rows.OptionalText(row, c);
-    else s.extra.push_back({name, ExtraValue(rows, row, c, q.session_columns[i].type)});
+    else s.extra.push_back({name, pg::ReadValue(rows, row, c, q.session_columns[i].type)});
   }
+  ApplyTypes(q.session_types, &s.extra);
   return s;
 }
 
@@ -239,14 +239,14 @@ std::string PostgresRepository::ColumnList(const std::string& table,
   return out;
 }
 
-Status PostgresRepository::InsertUserRow(pg::Connection& conn, const UserRow& u) {
+Status PostgresRepository::InsertUserRow(pg::Connection& conn, const UserRow& u,
+                                         const pg::NamedColumns& found) {
   std::string columns = ColumnList(
       "user", {"id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt"});
   std::vector<Param> params = {u.id, u.name, u.email, Bool(u.email_verified), u.image,
                                Iso(u.created_at_ms), Iso(u.updated_at_ms)};
-  for (const ExtraColumn& e : u.extra) {
-    columns += ", " + pg::QuoteIdent(e.name);
-    params.push_back(ValueParam(e.value));
+  if (Status st = AppendExtra(u.extra, found, queries()->user_types, &columns, &params); !st.ok()) {
+    return st;
   }
   return Done(conn.Query(R"(insert into "user" ()" + columns + ") values (" +
                              Placeholders(1, params.size()) + ")",
@@ -262,34 +262,43 @@ Status PostgresRepository::InsertAccountRow(pg::Connection& conn, const AccountR
                           Iso(a.created_at_ms), Iso(a.updated_at_ms)}));
 }
 
+// The session and its other columns (a plugin's, such as impersonatedBy), which the table
+// must have.
 Status PostgresRepository::InsertSessionRow(pg::Connection& conn, const SessionRow& r) {
-  const std::string columns = ColumnList("session", {"id", "expiresAt", "token", "createdAt",
-                                                     "updatedAt", "ipAddress", "userAgent",
-                                                     "userId"});
+  std::string columns = ColumnList("session", {"id", "expiresAt", "token", "createdAt",
+                                               "updatedAt", "ipAddress", "userAgent", "userId"});
+  std::vector<Param> params = {r.id, Iso(r.expires_at_ms), r.token, Iso(r.created_at_ms),
+                               Iso(r.updated_at_ms), r.ip_address, r.user_agent, r.user_id};
+  const std::shared_ptr<const Queries> q = queries();
+  if (Status st = AppendExtra(r.extra, q->session_columns, q->session_types, &columns, &params);
+      !st.ok()) {
+    return st;
+  }
   return Done(conn.Query(R"(insert into "session" ()" + columns + ") values (" +
-                             Placeholders(1, 8) + ")",
-                         {r.id, Iso(r.expires_at_ms), r.token, Iso(r.created_at_ms),
-                          Iso(r.updated_at_ms), r.ip_address, r.user_agent, r.user_id}));
+                             Placeholders(1, params.size()) + ")",
+                         params));
 }
 
-// Adds the user columns `extra` names that the table lacks. Returns whether it added one.
+// A column is found by its Better Auth name in either naming (a declared field in a snake_case
+// database is "two_factor_enabled"); an undeclared one is added under the name it is given.
 Result<bool> PostgresRepository::AddUserColumns(pg::Connection& conn,
-                                                const std::vector<ExtraColumn>& extra) {
+                                                const std::vector<ExtraColumn>& extra,
+                                                pg::NamedColumns* columns) {
   if (extra.empty()) return false;
-  auto found = pg::Schema::Inspect(conn);
+  auto found = pg::InspectTable(conn, "user");
   if (!found.ok()) return found.error();
-  std::vector<std::string> existing;
-  for (const auto& c : found->Columns("user")) existing.push_back(c.name);
+  *columns = pg::NameColumns(schema_, "user", *found, TypesFor("user"));
   bool added = false;
   for (const ExtraColumn& column : extra) {
-    if (!PlainName(column.name)) {
+    if (!pg::PlainName(column.name)) {
       return Error{Errc::kInvalidArgument, "not a plain column name: " + column.name};
     }
-    if (std::find(existing.begin(), existing.end(), column.name) != existing.end()) continue;
+    if (pg::FindNamed(*columns, column.name)) continue;
+    const char* type = SqlType(column);
     Status st = conn.Exec(R"(alter table "user" add column )" + pg::QuoteIdent(column.name) +
-                          " " + SqlType(column.value));
+                          " " + type);
     if (!st.ok()) return st.error();
-    existing.push_back(column.name);
+    columns->push_back({column.name, column.name, type});  // "timestamptz" reads as a date
     added = true;
   }
   return added;
@@ -316,9 +325,10 @@ Status PostgresRepository::WriteUser(const UserRow& user, const AccountRow* acco
                               {user.email});
   if (!taken.ok()) return taken.error();
   if (taken->size() > 0) return Error{Errc::kConflict, "email taken"};
-  auto added = AddUserColumns(**conn, user.extra);
+  pg::NamedColumns columns;
+  auto added = AddUserColumns(**conn, user.extra, &columns);
   if (!added.ok()) return added.error();
-  Status st = InsertUserRow(**conn, user);
+  Status st = InsertUserRow(**conn, user, columns);
   if (st.ok() && account) st = InsertAccountRow(**conn, *account);
   if (st.ok() && session) st = InsertSessionRow(**conn, *session);
   if (!st.ok()) return st;
@@ -663,18 +673,155 @@ Status PostgresRepository::SetPassword(const PasswordChange& change) {
   return (*tx)->Commit();
 }
 
-// TODO(pg-tables): the generic table operations on PostgreSQL.
+FieldTypes PostgresRepository::DeclaredTypes(std::string_view table) const {
+  std::lock_guard<std::mutex> lock(declared_mu_);
+  const auto found = declared_.find(table);
+  return found == declared_.end() ? FieldTypes() : found->second;
+}
+
+FieldTypes PostgresRepository::TypesFor(std::string_view table) const {
+  FieldTypes types = CoreTypes(table);
+  const FieldTypes declared = DeclaredTypes(table);
+  types.insert(types.end(), declared.begin(), declared.end());
+  return types;
+}
+
+Result<std::shared_ptr<const pg::TableInfo>> PostgresRepository::Table(pg::Connection& conn,
+                                                                       std::string_view table) {
+  if (!pg::PlainName(table)) {
+    return Error{Errc::kInvalidArgument, "not a plain name: " + std::string(table)};
+  }
+  uint64_t generation = 0;
+  {
+    std::lock_guard<std::mutex> lock(tables_mu_);
+    if (const auto found = tables_.find(table); found != tables_.end()) return found->second;
+    generation = tables_generation_;
+  }
+  auto loaded = pg::LoadTable(conn, schema_, std::string(table), TypesFor(table));
+  if (!loaded.ok()) return loaded.error();
+  auto info = std::make_shared<const pg::TableInfo>(std::move(*loaded));
+  std::lock_guard<std::mutex> lock(tables_mu_);
+  // A table not made yet is looked for again next time; one read before LoadColumns cleared
+  // the map may predate a column DeclareTables added.
+  if (!info->columns.empty() && generation == tables_generation_) tables_.emplace(table, info);
+  return info;
+}
+
 namespace {
-Error NotYet() { return Error{Errc::kInternal, "not yet on PostgreSQL"}; }
+
+// The tables and columns `tables` declare that the database lacks, in one transaction under the
+// migration lock (several instances starting at once make them once).
+Status EnsureTables(pg::Connection& conn, const pg::Schema& schema,
+                    const std::vector<TableDecl>& tables) {
+  auto tx = pg::Transaction::Begin(conn);
+  if (!tx.ok()) return tx.error();
+  auto locked = conn.Query("select pg_advisory_xact_lock($1)",
+                           {std::to_string(pg::kMigrationLockKey)});
+  if (!locked.ok()) return locked.error();
+  for (const TableDecl& table : tables) {
+    if (Status st = pg::EnsureTable(conn, schema, table); !st.ok()) return st;
+  }
+  return (*tx)->Commit();
+}
+
 }  // namespace
-Status PostgresRepository::DeclareTables(const std::vector<TableDecl>&) { return Status::Ok(); }
-Result<std::vector<std::string>> PostgresRepository::Columns(std::string_view) { return NotYet(); }
-Result<std::vector<Row>> PostgresRepository::FindRows(std::string_view, const std::vector<Where>&,
-                                                      const FindOptions&) { return NotYet(); }
-Result<int64_t> PostgresRepository::CountRows(std::string_view, const std::vector<Where>&) { return NotYet(); }
-Status PostgresRepository::InsertRow(std::string_view, const Row&) { return NotYet(); }
-Result<int64_t> PostgresRepository::UpdateRows(std::string_view, const std::vector<Where>&, const Row&) { return NotYet(); }
-Result<int64_t> PostgresRepository::DeleteRows(std::string_view, const std::vector<Where>&) { return NotYet(); }
-Result<RateLimitStep> PostgresRepository::ConsumeRateLimit(const RateLimitRequest&) { return NotYet(); }
+
+Status PostgresRepository::DeclareTables(const std::vector<TableDecl>& tables) {
+  {
+    std::lock_guard<std::mutex> lock(declared_mu_);
+    for (const TableDecl& table : tables) {
+      FieldTypes& types = declared_[table.name];
+      for (const FieldDecl& field : table.fields) {
+        if (TypeOf(types, field.name) == FieldType::kAuto) types.emplace_back(field.name, field.type);
+      }
+    }
+  }
+  auto conn = pool_->Acquire();
+  if (!conn.ok()) return conn.error();
+  if (!read_only_) {
+    if (Status st = EnsureTables(**conn, schema_, tables); !st.ok()) return st;
+  }
+  return LoadColumns(**conn);  // new columns are selected, and typed, from now on
+}
+
+Result<std::vector<std::string>> PostgresRepository::Columns(std::string_view table) {
+  return Read<std::vector<std::string>>(
+      [&](pg::Connection& conn) -> Result<std::vector<std::string>> {
+        auto info = pg::LoadTable(conn, schema_, std::string(table), TypesFor(table));
+        if (!info.ok()) return info.error();
+        std::vector<std::string> names;
+        for (const pg::NamedColumn& column : info->columns) names.push_back(column.name);
+        return names;
+      });
+}
+
+Result<std::vector<Row>> PostgresRepository::FindRows(std::string_view table,
+                                                      const std::vector<Where>& where,
+                                                      const FindOptions& options) {
+  return Read<std::vector<Row>>([&](pg::Connection& conn) -> Result<std::vector<Row>> {
+    auto info = Table(conn, table);
+    if (!info.ok()) return info.error();
+    auto sql = pg::SelectSql(schema_, **info, where, options);
+    if (!sql.ok()) return sql.error();
+    auto rows = conn.Query(sql->text, sql->params);
+    if (!rows.ok()) return rows.error();
+    std::vector<Row> out;
+    out.reserve(static_cast<size_t>(rows->size()));
+    for (int r = 0; r < rows->size(); ++r) out.push_back(pg::ReadRow(*rows, r, **info));
+    return out;
+  });
+}
+
+Result<int64_t> PostgresRepository::CountRows(std::string_view table,
+                                              const std::vector<Where>& where) {
+  return Read<int64_t>([&](pg::Connection& conn) -> Result<int64_t> {
+    auto info = Table(conn, table);
+    if (!info.ok()) return info.error();
+    auto sql = pg::CountSql(schema_, **info, where);
+    if (!sql.ok()) return sql.error();
+    auto rows = conn.Query(sql->text, sql->params);
+    if (!rows.ok()) return rows.error();
+    return rows->Int(0, 0);
+  });
+}
+
+template <typename F>
+Result<int64_t> PostgresRepository::Change(std::string_view table, F build) {
+  auto conn = Write();
+  if (!conn.ok()) return conn.error();
+  auto info = Table(**conn, table);
+  if (!info.ok()) return info.error();
+  Result<pg::Sql> sql = build(**info);
+  if (!sql.ok()) return sql.error();
+  auto rows = (*conn)->Query(sql->text, sql->params);
+  if (!rows.ok()) return rows.error();
+  return rows->changed();
+}
+
+Status PostgresRepository::InsertRow(std::string_view table, const Row& row) {
+  auto inserted =
+      Change(table, [&](const pg::TableInfo& t) { return pg::InsertSql(schema_, t, row); });
+  if (!inserted.ok()) return inserted.error();
+  return Status::Ok();
+}
+
+Result<int64_t> PostgresRepository::UpdateRows(std::string_view table,
+                                               const std::vector<Where>& where, const Row& set) {
+  return Change(table,
+                [&](const pg::TableInfo& t) { return pg::UpdateSql(schema_, t, where, set); });
+}
+
+Result<int64_t> PostgresRepository::DeleteRows(std::string_view table,
+                                               const std::vector<Where>& where) {
+  return Change(table, [&](const pg::TableInfo& t) { return pg::DeleteSql(schema_, t, where); });
+}
+
+Result<RateLimitStep> PostgresRepository::ConsumeRateLimit(const RateLimitRequest& request) {
+  auto conn = Write();
+  if (!conn.ok()) return conn.error();
+  auto info = Table(**conn, "rateLimit");
+  if (!info.ok()) return info.error();
+  return pg::ConsumeRateLimitStep(**conn, schema_, **info, request);
+}
 
 }  // namespace issuer::storage

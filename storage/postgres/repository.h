@@ -1,6 +1,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -13,6 +14,7 @@
 #include "storage/postgres/location.h"
 #include "storage/postgres/pool.h"
 #include "storage/postgres/schema.h"
+#include "storage/postgres/tables.h"
 #include "storage/repository.h"
 
 namespace issuer::storage {
@@ -24,7 +26,9 @@ namespace issuer::storage {
 // changes take pg_advisory_xact_lock(kRotationLockKey) in their own statement, re-read jwks
 // under it, write, and pg_notify(ba_jwks) before COMMIT, so several instances rotate once
 // between them and hear of it at once (listener.h). Nothing is cached per instance but the
-// key ring: sessions are read from the database on every request.
+// key ring and the columns of the tables: sessions are read from the database on every request.
+// Plugin tables (DeclareTables) are made as Better Auth's Kysely migration makes them, in the
+// database's naming; their rows are read and written by Better Auth's field names (tables.h).
 //
 // Adding a Repository method: write its SQL with schema_.Col(table, "camelName") for column
 // names and schema_.Read(...) for dates and booleans, bind dates as Iso(ms), and run it through
@@ -84,10 +88,12 @@ class PostgresRepository final : public Repository {
 
  private:
   // The user and session columns and the lookups built from them; replaced whole when
-  // CreateUser adds a column.
+  // CreateUser or DeclareTables adds a column.
   struct Queries {
-    std::vector<pg::Schema::Column> user_columns;
-    std::vector<pg::Schema::Column> session_columns;
+    pg::NamedColumns user_columns;
+    pg::NamedColumns session_columns;
+    FieldTypes user_types;     // declared types of the user's other columns
+    FieldTypes session_types;  // and the session's
     std::string find_session;
     std::string find_credential;
   };
@@ -98,10 +104,14 @@ class PostgresRepository final : public Repository {
   Result<bool> ChangeJwksLocked(pg::Connection& conn, const JwkPlanner& plan, int64_t now_ms);
   Result<std::vector<JwkRow>> ReadJwks(pg::Connection& conn);
   Status InsertJwk(pg::Connection& conn, const JwkRow& row, int64_t now_ms);
-  Status InsertUserRow(pg::Connection& conn, const UserRow& u);
+  // The user and its other columns, which `columns` (the user table's) must have.
+  Status InsertUserRow(pg::Connection& conn, const UserRow& u, const pg::NamedColumns& columns);
   Status InsertAccountRow(pg::Connection& conn, const AccountRow& a);
   Status InsertSessionRow(pg::Connection& conn, const SessionRow& s);
-  Result<bool> AddUserColumns(pg::Connection& conn, const std::vector<ExtraColumn>& extra);
+  // Adds the user columns `extra` names that the table lacks; *columns is the table's after.
+  // Returns whether it added one.
+  Result<bool> AddUserColumns(pg::Connection& conn, const std::vector<ExtraColumn>& extra,
+                              pg::NamedColumns* columns);
   // The user (session) in row `row` of `rows`, its columns from `first` on, as q lists them.
   UserRow ReadUser(const pg::Rows& rows, int row, int first, const Queries& q) const;
   SessionRow ReadSession(const pg::Rows& rows, int row, int first, const Queries& q) const;
@@ -114,10 +124,19 @@ class PostgresRepository final : public Repository {
   // Runs a read on a pooled connection, once more on a fresh one if the server cut the first.
   template <typename T, typename F>
   Result<T> Read(F fn);
+  // Runs the statement `build` makes from `table`'s columns on a Write() connection; returns
+  // the number of rows it changed.
+  template <typename F>
+  Result<int64_t> Change(std::string_view table, F build);
   // A pooled connection for a write; kUnavailable on a read-only store.
   Result<pg::Pool::Handle> Write();
   // Runs one writing statement on a Write() connection.
   Status WriteStatement(const std::string& sql, const std::vector<pg::Param>& params);
+  // The types DeclareTables recorded for `table`; with the core columns' for TypesFor.
+  FieldTypes DeclaredTypes(std::string_view table) const;
+  FieldTypes TypesFor(std::string_view table) const;
+  // `table`'s columns, read once (until LoadColumns) unless the table does not exist yet.
+  Result<std::shared_ptr<const pg::TableInfo>> Table(pg::Connection& conn, std::string_view table);
   std::shared_ptr<const Queries> queries() const {
     std::lock_guard<std::mutex> lock(queries_mu_);
     return queries_;
@@ -130,6 +149,12 @@ class PostgresRepository final : public Repository {
   std::unique_ptr<pg::Listener> listener_;
   mutable std::mutex queries_mu_;
   std::shared_ptr<const Queries> queries_;
+  mutable std::mutex declared_mu_;
+  std::map<std::string, FieldTypes, std::less<>> declared_;  // guarded by declared_mu_
+  std::mutex tables_mu_;
+  // By name; both guarded by tables_mu_. LoadColumns empties the map and moves the generation.
+  std::map<std::string, std::shared_ptr<const pg::TableInfo>, std::less<>> tables_;
+  uint64_t tables_generation_ = 0;
 };
 
 }  // namespace issuer::storage
