@@ -190,7 +190,9 @@ runDifferential({
     }
   },
   finalChecks: (ref, sub, refCtx, subCtx) => {
-    assert.deepEqual(rows(subCtx.db), rows(refCtx.db));
+    // rows()'s verification kinds cut random identifiers: twoFactorRows classifies them.
+    const core = (file) => ({ ...rows(file), verification: undefined });
+    assert.deepEqual(core(subCtx.db), core(refCtx.db));
     assert.deepEqual(twoFactorRows(subCtx.db), twoFactorRows(refCtx.db));
   },
 });

@@ -256,16 +256,19 @@ std::optional<std::string> SignedCookie(const AuthContext& ctx, const HttpReques
   return auth::VerifySignedValue(*value, ctx.secrets.cookie_secret);
 }
 
+TrustValue SplitTrust(const std::string& value) {
+  const size_t bang = value.find('!');
+  if (bang == std::string::npos) return {value, ""};
+  return {value.substr(0, bang), value.substr(bang + 1, value.find('!', bang + 1) - bang - 1)};
+}
+
 std::variant<Trust, ApiError> ReadTrust(AuthContext& ctx, const HttpRequest& request,
                                         const Site& site, const std::string& user_id) {
   Trust trust;
   auto value = SignedCookie(ctx, request, site, kTrustDeviceCookie);
   if (!value) return trust;
   trust.present = true;
-  const size_t bang = value->find('!');
-  if (bang == std::string::npos) return trust;
-  const std::string token = value->substr(0, bang);
-  const std::string identifier = value->substr(bang + 1, value->find('!', bang + 1) - bang - 1);
+  const auto [token, identifier] = SplitTrust(*value);
   if (token.empty() || identifier.empty()) return trust;
   if (!SameText(token, TrustToken(ctx, user_id, identifier))) return trust;
   auto row = FindVerification(ctx, identifier);

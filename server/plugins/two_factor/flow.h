@@ -84,6 +84,13 @@ void SetSignedCookie(const AuthContext& ctx, const Site& site, const std::string
 std::optional<std::string> SignedCookie(const AuthContext& ctx, const HttpRequest& request,
                                         const Site& site, const std::string& suffix);
 
+// A trusted-device cookie's value "token!identifier" (JavaScript's split("!")[0] and [1]).
+struct TrustValue {
+  std::string token;
+  std::string identifier;
+};
+TrustValue SplitTrust(const std::string& value);
+
 // The trusted-device cookie: its identifier when it is signed, carries
 // base64url(HMAC-SHA256(secret, userId!identifier)) and its verification row names the user
 // and is live. `present` says whether a signed cookie came at all.

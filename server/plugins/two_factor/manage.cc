@@ -42,10 +42,20 @@ std::optional<ApiError> ValidateEnable(const Options& options, const Body& body)
   return ApiError{ApiCode::kValidationError, message};
 }
 
-// The body, then the session (sessionMiddleware); nullopt when `reply` answers.
-std::optional<Found> Start(AuthContext& ctx, const HttpRequest& request, const Site& site,
-                           const std::vector<FieldSpec>* fields, Body* body, HttpReply* reply) {
-  return StartAccountPost(ctx, request, site, fields, body, reply);
+// A route whose body is {password} (optional with allowPasswordless): the body, then the
+// session (sessionMiddleware). No `found`: `reply` answers.
+struct PasswordPost {
+  Site site;
+  HttpReply reply;
+  Body body;
+  std::optional<Found> found;
+};
+PasswordPost StartPasswordPost(AuthContext& ctx, const Options& options,
+                               const HttpRequest& request) {
+  PasswordPost p{SiteOf(ctx.config, request), {}, {}, std::nullopt};
+  const std::vector<FieldSpec> fields = PasswordField(options);
+  p.found = StartAccountPost(ctx, request, p.site, &fields, &p.body, &p.reply);
+  return p;
 }
 
 // enable with method "otp", or skipVerificationOnEnable: twoFactorEnabled now, the session
@@ -139,12 +149,12 @@ HttpReply Enable(AuthContext& ctx, const Options& options, const HttpRequest& re
 }
 
 HttpReply Disable(AuthContext& ctx, const Options& options, const HttpRequest& request) {
-  const Site site = SiteOf(ctx.config, request);
-  const std::vector<FieldSpec> fields = PasswordField(options);
-  HttpReply reply;
-  Body body;
-  auto found = Start(ctx, request, site, &fields, &body, &reply);
-  if (!found) return reply;
+  PasswordPost p = StartPasswordPost(ctx, options, request);
+  if (!p.found) return p.reply;
+  const Site& site = p.site;
+  HttpReply& reply = p.reply;
+  const Body& body = p.body;
+  const std::optional<Found>& found = p.found;
   if (auto error = CheckPassword(ctx, options, found->user.id, Password(body))) {
     return WithError(std::move(reply), *error);
   }
@@ -156,11 +166,8 @@ HttpReply Disable(AuthContext& ctx, const Options& options, const HttpRequest& r
   auto rotated = RotateSession(ctx, request, site, found->session, std::move(*user), &reply);
   if (auto* error = std::get_if<ApiError>(&rotated)) return WithError(std::move(reply), *error);
   if (auto trust = SignedCookie(ctx, request, site, kTrustDeviceCookie)) {
-    const size_t bang = trust->find('!');
-    if (bang != std::string::npos) {
-      const std::string id = trust->substr(bang + 1, trust->find('!', bang + 1) - bang - 1);
-      if (!id.empty()) (void)DeleteVerifications(ctx, id);
-    }
+    const TrustValue value = SplitTrust(*trust);
+    if (!value.identifier.empty()) (void)DeleteVerifications(ctx, value.identifier);
     ExpireCookie(site, kTrustDeviceCookie, &reply);
   }
   reply.body = Dump(OrderedJson{{"status", true}});
@@ -169,12 +176,11 @@ HttpReply Disable(AuthContext& ctx, const Options& options, const HttpRequest& r
 }
 
 HttpReply GetTotpUri(AuthContext& ctx, const Options& options, const HttpRequest& request) {
-  const Site site = SiteOf(ctx.config, request);
-  const std::vector<FieldSpec> fields = PasswordField(options);
-  HttpReply reply;
-  Body body;
-  auto found = Start(ctx, request, site, &fields, &body, &reply);
-  if (!found) return reply;
+  PasswordPost p = StartPasswordPost(ctx, options, request);
+  if (!p.found) return p.reply;
+  HttpReply& reply = p.reply;
+  const Body& body = p.body;
+  const std::optional<Found>& found = p.found;
   if (options.totp.disable) {
     return WithError(std::move(reply),
                      ApiError::Custom(400, "TOTP_NOT_CONFIGURED", "totp isn't configured"));
@@ -196,12 +202,11 @@ HttpReply GetTotpUri(AuthContext& ctx, const Options& options, const HttpRequest
 
 HttpReply GenerateBackupCodes(AuthContext& ctx, const Options& options,
                               const HttpRequest& request) {
-  const Site site = SiteOf(ctx.config, request);
-  const std::vector<FieldSpec> fields = PasswordField(options);
-  HttpReply reply;
-  Body body;
-  auto found = Start(ctx, request, site, &fields, &body, &reply);
-  if (!found) return reply;
+  PasswordPost p = StartPasswordPost(ctx, options, request);
+  if (!p.found) return p.reply;
+  HttpReply& reply = p.reply;
+  const Body& body = p.body;
+  const std::optional<Found>& found = p.found;
   if (!Enabled(found->user)) {
     return WithError(std::move(reply), TwoFactorError(400, "TWO_FACTOR_NOT_ENABLED"));
   }
