@@ -181,12 +181,25 @@ runDifferential({
     writeFileSync(file, JSON.stringify(CONFIG));
     return { extraArgs: ["--config", file, "--test-api"] };
   },
-  // The two_factor and trust_device cookies carry random identifiers: masked in every answer.
+  // The two_factor and trust_device cookies carry random parts, masked in every answer so that
+  // their shape is compared: "2fa-<id>.<sig>" and "<hmac>!trust-device-<id>.<sig>".
   enrich: (ctx, c, res) => {
     ctx.masks ??= [];
     for (const name of [TWO_FACTOR, TRUST]) {
       const set = cookieOf(name, res);
-      if (set) ctx.masks.push(set.slice(name.length + 1));
+      if (!set) continue;
+      const raw = set.slice(name.length + 1);
+      const dot = raw.lastIndexOf(".");
+      const value = decodeURIComponent(raw.slice(0, dot));
+      ctx.masks.push(raw.slice(dot + 1));
+      if (name === TWO_FACTOR) {
+        assert.match(value, /^2fa-[A-Za-z0-9_-]{20}$/);
+        ctx.masks.push(value.slice("2fa-".length));
+      } else {
+        assert.match(value, /^[A-Za-z0-9_-]{43}!trust-device-[A-Za-z0-9_-]{32}$/);
+        const [token, id] = value.split("!");
+        ctx.masks.push(token, id.slice("trust-device-".length));
+      }
     }
   },
   finalChecks: (ref, sub, refCtx, subCtx) => {

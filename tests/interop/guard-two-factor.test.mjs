@@ -16,6 +16,7 @@ import { keyOfUri, totp } from "./totp-support.mjs";
 
 const SESSION = "better-auth.session_token";
 const TWO_FACTOR = "better-auth.two_factor";
+const TRUST = "better-auth.trust_device";
 const PW = "correct horse battery";
 const dirs = tempDir("ba-guard-2fa-");
 const running = new Set();
@@ -145,6 +146,30 @@ describe("enabled on Better Auth, held by ba-issuer (no plugins in its config)",
     const passed = await post(ref, "/two-factor/verify-totp", { code: totp(key) }, challenge);
     assert.equal(passed.status, 200, passed.text);
     await assertToken(sub, cookie(passed, SESSION));
+  });
+  test("a device trusted on Better Auth skips ba-issuer's challenge, and the reverse", async () => {
+    let challenge = await assertHeld(ref, db, email);
+    const onRef = await post(ref, "/two-factor/verify-totp", { code: totp(key), trustDevice: true }, challenge);
+    assert.equal(onRef.status, 200, onRef.text);
+    const refTrust = cookie(onRef, TRUST);
+    assert.ok(refTrust);
+    const skipped = await post(sub, "/sign-in/email", { email, password: PW }, refTrust);
+    assert.equal(skipped.status, 200, skipped.text);
+    assert.equal(skipped.json.twoFactorRedirect, undefined, skipped.text);
+    await assertToken(sub, cookie(skipped, SESSION));
+    const renewed = cookie(skipped, TRUST);
+    assert.ok(renewed && renewed !== refTrust, "ba-issuer renews the trust cookie");
+    const old = await post(sub, "/sign-in/email", { email, password: PW }, refTrust);
+    assert.equal(old.json.twoFactorRedirect, true, "the replaced trust cookie no longer skips");
+    const onRefAgain = await post(ref, "/sign-in/email", { email, password: PW }, renewed);
+    assert.equal(onRefAgain.status, 200, onRefAgain.text);
+    assert.equal(onRefAgain.json.twoFactorRedirect, undefined, "Better Auth takes ba-issuer's trust cookie");
+    challenge = await assertHeld(sub, db, email);
+    const onSub = await post(sub, "/two-factor/verify-totp", { code: totp(key), trustDevice: true }, challenge);
+    const subTrust = cookie(onSub, TRUST);
+    const refSkips = await post(ref, "/sign-in/email", { email, password: PW }, subTrust);
+    assert.equal(refSkips.json.twoFactorRedirect, undefined, refSkips.text);
+    assert.ok(cookie(refSkips, SESSION));
   });
   test("both stop cleanly", async () => {
     await stop(sub);
