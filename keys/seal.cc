@@ -52,8 +52,8 @@ Result<std::string> SecretFor(const SecretRing& secrets, std::optional<int> vers
 
 }  // namespace
 
-Result<std::string> SealPrivateKey(std::string_view plaintext, const SecretRing& secrets,
-                                   const Random& random) {
+Result<std::string> SymmetricEncrypt(std::string_view plaintext, const SecretRing& secrets,
+                                     const Random& random) {
   const bool versioned = !secrets.versions.empty();
   KeyBytes key = DeriveKey(versioned ? secrets.versions.front().value : secrets.current);
   std::string blob(kNonceBytes + plaintext.size() + kTagBytes, '\0');
@@ -68,18 +68,16 @@ Result<std::string> SealPrivateKey(std::string_view plaintext, const SecretRing&
   if (versioned) {
     hex = std::string(kEnvelope) + std::to_string(secrets.versions.front().version) + "$" + hex;
   }
-  return nlohmann::json(hex).dump();
+  return hex;
 }
 
-Result<SecureBuffer> UnsealPrivateKey(std::string_view stored, const SecretRing& secrets) {
-  nlohmann::json parsed = nlohmann::json::parse(stored, nullptr, /*allow_exceptions=*/false);
-  if (!parsed.is_string()) return Error{Errc::kInvalidArgument, "privateKey is not a JSON string"};
-  auto envelope = SplitEnvelope(parsed.get_ref<const std::string&>());
+Result<SecureBuffer> SymmetricDecrypt(std::string_view sealed, const SecretRing& secrets) {
+  auto envelope = SplitEnvelope(sealed);
   if (!envelope.ok()) return envelope.error();
   auto blob = HexDecode(envelope->hex);
   if (!blob.ok()) return blob.error();
   if (blob->size() < kNonceBytes + kTagBytes) {
-    return Error{Errc::kInvalidArgument, "sealed key too short"};
+    return Error{Errc::kInvalidArgument, "sealed value too short"};
   }
   auto secret = SecretFor(secrets, envelope->version);
   if (!secret.ok()) return secret.error();
@@ -92,8 +90,21 @@ Result<SecureBuffer> UnsealPrivateKey(std::string_view stored, const SecretRing&
       plain->data(), &mlen, nullptr, in + kNonceBytes, blob->size() - kNonceBytes, nullptr, 0, in,
       key.data());
   sodium_memzero(key.data(), key.size());
-  if (rc != 0) return Error{Errc::kUnauthenticated, "private key does not decrypt with this secret"};
+  if (rc != 0) return Error{Errc::kUnauthenticated, "sealed value does not decrypt with this secret"};
   return std::move(*plain);
+}
+
+Result<std::string> SealPrivateKey(std::string_view plaintext, const SecretRing& secrets,
+                                   const Random& random) {
+  auto sealed = SymmetricEncrypt(plaintext, secrets, random);
+  if (!sealed.ok()) return sealed.error();
+  return nlohmann::json(*sealed).dump();
+}
+
+Result<SecureBuffer> UnsealPrivateKey(std::string_view stored, const SecretRing& secrets) {
+  nlohmann::json parsed = nlohmann::json::parse(stored, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_string()) return Error{Errc::kInvalidArgument, "privateKey is not a JSON string"};
+  return SymmetricDecrypt(parsed.get_ref<const std::string&>(), secrets);
 }
 
 }  // namespace issuer::keys

@@ -73,6 +73,10 @@ class Plugin {
     return std::nullopt;
   }
 
+  // A password sign-in whose session was made and whose reply (`reply`, cookies set) answers
+  // it: may add cookies (two-factor's trusted-device cookie, renewed).
+  virtual void AfterSignIn(AuthContext& /*ctx*/, const SignIn& /*in*/, HttpReply* /*reply*/) {}
+
   // Whether a live session still serves (get-session, token, every session route): false
   // makes it answer as no session. ba-issuer refuses a banned user's leftover sessions.
   virtual bool SessionUsable(AuthContext& /*ctx*/, const storage::SessionWithUser& /*found*/) {

@@ -110,6 +110,10 @@ std::optional<HttpReply> PluginSet::InterceptSignIn(AuthContext& ctx,
   return std::nullopt;
 }
 
+void PluginSet::AfterSignIn(AuthContext& ctx, const Plugin::SignIn& in, HttpReply* reply) const {
+  for (const auto& p : plugins_) p->AfterSignIn(ctx, in, reply);
+}
+
 bool PluginSet::SessionUsable(AuthContext& ctx, const storage::SessionWithUser& found) const {
   return std::all_of(plugins_.begin(), plugins_.end(),
                      [&](const auto& p) { return p->SessionUsable(ctx, found); });

@@ -41,6 +41,7 @@ class PluginSet {
   std::optional<ApiError> BeforeSessionCreate(AuthContext& ctx, storage::UserRow* user,
                                               storage::Row* session_extra) const;
   std::optional<HttpReply> InterceptSignIn(AuthContext& ctx, const Plugin::SignIn& in) const;
+  void AfterSignIn(AuthContext& ctx, const Plugin::SignIn& in, HttpReply* reply) const;
   bool SessionUsable(AuthContext& ctx, const storage::SessionWithUser& found) const;
 
  private:

@@ -1,9 +1,12 @@
 #include "server/plugins/registry.h"
 
+#include "server/plugins/two_factor/two_factor.h"
+
 namespace issuer::server {
 
 const std::vector<PluginEntry>& RegisteredPlugins() {
   static const std::vector<PluginEntry> entries = {
+      {"twoFactor", "twoFactorEnabled", &MakeTwoFactor},
   };
   return entries;
 }

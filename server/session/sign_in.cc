@@ -81,6 +81,7 @@ HttpReply CompleteSignIn(AuthContext& ctx, const HttpRequest& request, const Sit
   if (callback) reply.AddHeader("Location", *callback);
   SetSessionCookies(ctx, session, remember, site, &reply);
   AddBearerToken(site, &reply);
+  ctx.plugins.AfterSignIn(ctx, {user, request, site, remember}, &reply);
   return reply;
 }
 

@@ -18,8 +18,8 @@ const WATCHED_HEADERS = ["content-type", "set-auth-token", "set-auth-jwt", "acce
 // "public, max-age=N" and an ETag. They are checked in client.test.mjs and left out here.
 const JWKS_CACHE_HEADERS = ["cache-control", "etag"];
 
-// ctx.masks: run-specific strings (reset tokens) shown as "<masked>" in the location header and
-// in the body.
+// ctx.masks: run-specific strings (reset tokens, two-factor cookies) shown as "<masked>" in the
+// location header, the Set-Cookie values and the body.
 function unmask(text, ctx) {
   for (const m of ctx.masks ?? []) text = text.split(m).join("<masked>");
   return text;
@@ -43,7 +43,7 @@ function summarise(res, ctx, path) {
   return {
     status: `${res.status} ${res.statusText}`,
     headers,
-    setCookies: res.setCookies.map((sc) => normaliseSetCookie(sc, origins)),
+    setCookies: res.setCookies.map((sc) => normaliseSetCookie(unmask(sc, ctx), origins)),
     body,
     bodyText: res.json !== undefined ? JSON.stringify(body) : res.text,
   };
