@@ -42,6 +42,7 @@ class PluginSet {
                                               storage::Row* session_extra) const;
   std::optional<HttpReply> InterceptSignIn(AuthContext& ctx, const Plugin::SignIn& in) const;
   bool SessionUsable(AuthContext& ctx, const storage::SessionWithUser& found) const;
+  bool SessionListed(const storage::SessionRow& session) const;
 
  private:
   std::vector<std::unique_ptr<Plugin>> plugins_;
