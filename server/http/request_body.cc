@@ -99,6 +99,14 @@ std::variant<Body, ApiError> ParseBody(const HttpRequest& request, bool allow_fo
   return Body(std::move(object));
 }
 
+bool Truthy(const json& v) {
+  if (v.is_null()) return false;
+  if (v.is_boolean()) return v.get<bool>();
+  if (v.is_number()) return v.get<double>() != 0;
+  if (v.is_string()) return !v.get<std::string>().empty();
+  return true;
+}
+
 std::optional<ApiError> ValidateRecord(const Body& body) {
   if (body && body->is_object()) return std::nullopt;
   return ApiError{ApiCode::kValidationError,

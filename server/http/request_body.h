@@ -43,6 +43,9 @@ struct FieldSpec {
 std::optional<ApiError> ValidateFields(const Body& body, const std::vector<FieldSpec>& fields,
                                        bool record_schema = false);
 
+// JavaScript truthiness of a JSON value (`if (body.email)`).
+bool Truthy(const nlohmann::json& value);
+
 // zod's z.record(z.string(), z.any()) over the body (update-user): any JSON object.
 std::optional<ApiError> ValidateRecord(const Body& body);
 

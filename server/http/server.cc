@@ -224,10 +224,12 @@ int HttpServer::ExpectContinue(const httplib::Request& req, httplib::Response& r
 // The library's own error replies come with no body: a request line or headers it could not
 // parse (it refuses unknown methods such as PROPFIND there), a Range it could not parse, a body
 // it could not read. Unread bytes may follow, so the connection closes. The app's own replies
-// have a body, or a closing provider, or are 404s after a body was read in full: left as they are.
+// have a body, or a closing provider, or are 404s after a body was read in full, or are empty
+// replies that name their type (Better Auth's APIError.fromStatus 401): left as they are.
 HandlerResponse HttpServer::LibraryError(const httplib::Request& req,
                                          httplib::Response& res) noexcept {
-  if (!res.body.empty() || res.content_provider_ || res.status == 404) {
+  if (!res.body.empty() || res.content_provider_ || res.status == 404 ||
+      res.has_header("Content-Type")) {
     return HandlerResponse::Unhandled;
   }
   try {

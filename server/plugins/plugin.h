@@ -83,6 +83,10 @@ class Plugin {
     return true;
   }
 
+  // Whether list-sessions shows this session of the caller (the admin plugin hides
+  // impersonation sessions, as its after-hook on /list-sessions does).
+  virtual bool SessionListed(const storage::SessionRow& /*session*/) const { return true; }
+
   // Better Auth's rateLimit rules of the plugin: paths (relative to the base path) starting
   // with `prefix` get `max` requests per `window_s`.
   struct LimitRule {

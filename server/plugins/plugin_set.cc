@@ -119,4 +119,9 @@ bool PluginSet::SessionUsable(AuthContext& ctx, const storage::SessionWithUser& 
                      [&](const auto& p) { return p->SessionUsable(ctx, found); });
 }
 
+bool PluginSet::SessionListed(const storage::SessionRow& session) const {
+  return std::all_of(plugins_.begin(), plugins_.end(),
+                     [&](const auto& p) { return p->SessionListed(session); });
+}
+
 }  // namespace issuer::server

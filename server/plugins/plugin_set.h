@@ -43,6 +43,7 @@ class PluginSet {
   std::optional<HttpReply> InterceptSignIn(AuthContext& ctx, const Plugin::SignIn& in) const;
   void AfterSignIn(AuthContext& ctx, const Plugin::SignIn& in, HttpReply* reply) const;
   bool SessionUsable(AuthContext& ctx, const storage::SessionWithUser& found) const;
+  bool SessionListed(const storage::SessionRow& session) const;
 
  private:
   std::vector<std::unique_ptr<Plugin>> plugins_;

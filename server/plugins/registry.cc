@@ -1,11 +1,13 @@
 #include "server/plugins/registry.h"
 
+#include "server/plugins/admin/admin.h"
 #include "server/plugins/two_factor/two_factor.h"
 
 namespace issuer::server {
 
 const std::vector<PluginEntry>& RegisteredPlugins() {
   static const std::vector<PluginEntry> entries = {
+      {"admin", "banned", &MakeAdmin},
       {"twoFactor", "twoFactorEnabled", &MakeTwoFactor},
   };
   return entries;

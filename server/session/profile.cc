@@ -14,15 +14,6 @@ namespace {
 using Found = storage::SessionWithUser;
 using nlohmann::json;
 
-// JavaScript truthiness of a JSON value (`if (body.email)`).
-bool Truthy(const json& v) {
-  if (v.is_null()) return false;
-  if (v.is_boolean()) return v.get<bool>();
-  if (v.is_number()) return v.get<double>() != 0;
-  if (v.is_string()) return !v.get<std::string>().empty();
-  return true;
-}
-
 // name and image applied to `user`; false when the body names neither (additional fields are
 // not configured, so Better Auth drops every other key).
 bool ApplyProfile(const json& body, storage::UserRow* user) {

@@ -27,7 +27,9 @@ HttpReply ListSessions(AuthContext& ctx, const HttpRequest& request) {
   auto sessions = ctx.repo.ListUserSessions(std::get<Found>(found).user.id, ctx.clock.NowMs());
   if (!sessions.ok()) return WithError(std::move(reply), LoggedFailure(ctx, sessions.error()));
   OrderedJson out = OrderedJson::array();
-  for (const storage::SessionRow& session : *sessions) out.push_back(SessionJson(session));
+  for (const storage::SessionRow& session : *sessions) {
+    if (ctx.plugins.SessionListed(session)) out.push_back(SessionJson(session));
+  }
   reply.body = Dump(out);
   AddBearerToken(site, &reply);
   return reply;

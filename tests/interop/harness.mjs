@@ -338,6 +338,8 @@ export const RE = {
   signedToken: /^[A-Za-z0-9]{32}\.[A-Za-z0-9+/]{43}=$/,
   signedTokenEnc: /^[A-Za-z0-9]{32}\.(?:[A-Za-z0-9]|%2B|%2F){43,}%3D$/,
   b64url32: /^[A-Za-z0-9_-]{43}$/,
+  // the admin plugin's admin_session cookie: "<token>:<dont_remember value>" signed, encoded
+  adminSession: /^[A-Za-z0-9]{32}%3A(true)?\.(?:[A-Za-z0-9]|%2B|%2F){43,}%3D$/,
 };
 
 function normaliseString(s, origins) {
@@ -347,6 +349,7 @@ function normaliseString(s, origins) {
   if (RE.signedToken.test(s)) return "<id32>.<sig>";
   if (RE.signedTokenEnc.test(s)) return "<id32>.<sig%>";
   if (RE.b64url32.test(s)) return "<b64url32>";
+  if (RE.adminSession.test(s)) return s.replace(/^[A-Za-z0-9]{32}(%3A(?:true)?)\..*$/, "<id32>$1.<sig%>");
   return s;
 }
 
