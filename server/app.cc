@@ -6,6 +6,7 @@
 #include "server/keyring/key_admin.h"
 #include "server/keyring/poller.h"
 #include "server/session/discovery.h"
+#include "server/session/limit_store.h"
 #include "server/session/routes.h"
 
 namespace issuer::server {
@@ -71,7 +72,7 @@ Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, Clock& clock, Rand
   if (!plugins.ok()) return plugins.error();
   app->auth_->plugins = std::move(*plugins);
   if (Status st = app->Seed(); !st.ok()) return st.error();
-  if (config.production()) app->limiter_ = std::make_unique<RateLimiter>(clock);
+  if (Status st = app->StartRateLimits(random); !st.ok()) return st.error();
   std::vector<Route> routes = AuthRoutes(*app->auth_);
   for (Route& route : app->auth_->plugins.Routes(*app->auth_)) routes.push_back(std::move(route));
   if (config.discovery) {
@@ -93,6 +94,27 @@ Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, Clock& clock, Rand
                                             app->limiter_.get(), log,
                                             AccessLog(log, *app->metrics_));
   return app;
+}
+
+// Better Auth's rateLimit: on in production unless rateLimit.enabled says otherwise, with the
+// plugins' rules, counted in memory or in the store's rateLimit table.
+Status App::StartRateLimits(Random random) {
+  const Config& config = loaded_.config;
+  if (!config.rate_limit_on()) return Status::Ok();
+  RateLimitRules rules = config.rate_limit;
+  for (const Plugin::LimitRule& r : auth_->plugins.LimitRules()) {
+    rules.plugin.push_back({r.prefix, {r.window_s, r.max}});
+  }
+  if (config.rate_limit_in_database()) {
+    if (Status st = DatabaseLimitStore::DeclareTable(*repo_); !st.ok()) return st;
+    limit_store_ = std::make_unique<DatabaseLimitStore>(*repo_, clock_, std::move(random), log_,
+                                                        rules.LongestWindowS());
+  } else {
+    limit_store_ = std::make_unique<MemoryLimitStore>(clock_);
+  }
+  log_.Info("rate_limit", config.rate_limit_in_database() ? "storage=database" : "storage=memory");
+  limiter_ = std::make_unique<RateLimiter>(std::move(rules), config.client_ip, *limit_store_, log_);
+  return Status::Ok();
 }
 
 Status App::Seed() {

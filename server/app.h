@@ -67,6 +67,8 @@ class App {
   App(LoadedConfig loaded, Clock& clock, Logger& log, Options options);
   // Applies the --seed users (ApplySeed).
   Status Seed();
+  // Sets up limiter_ (and its store) when rate limits are on.
+  Status StartRateLimits(Random random);
 
   LoadedConfig loaded_;
   Clock& clock_;
@@ -75,7 +77,8 @@ class App {
   std::unique_ptr<storage::Repository> repo_;
   std::unique_ptr<KeyManager> keys_;
   std::unique_ptr<AuthContext> auth_;
-  std::unique_ptr<RateLimiter> limiter_;  // null unless NODE_ENV=production
+  std::unique_ptr<LimitStore> limit_store_;  // the limiter's counts
+  std::unique_ptr<RateLimiter> limiter_;     // null unless rate limits are on
   std::unique_ptr<Cors> cors_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<HttpServer> http_;

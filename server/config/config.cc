@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "server/config/config_file.h"
+#include "server/config/limits_config.h"
 #include "server/http/loopback.h"
 #include "server/http/url.h"
 #include "common/text.h"
@@ -97,7 +98,8 @@ constexpr FlagSpec kFlags[] = {
     {"--jwks-max-age", true}, {"--key-file", true},      {"--test-api", false},
     {"--seed", true},         {"--config", true},        {"--log-format", true},
     {"--discovery", false},   {"--alg", true},           {"--mail-command", true},
-    {"--help", false},        {"-h", false},             {"--version", false}};
+    {"--trusted-proxy", true}, {"--help", false},       {"-h", false},
+    {"--version", false}};
 
 const FlagSpec* FindFlag(const std::string& flag) {
   for (const FlagSpec& spec : kFlags) {
@@ -169,6 +171,10 @@ Status ApplyFlag(const std::string& flag, const std::string& value, Inputs* in,
     config.test_api = true;
   } else if (flag == "--mail-command") {
     config.mail_command = value;
+  } else if (flag == "--trusted-proxy") {
+    const std::vector<std::string> entries = SplitList(value);
+    if (entries.empty()) return Invalid("--trusted-proxy needs an address or network (CIDR)");
+    return AddTrustedProxies(entries, "invalid --trusted-proxy", &config);
   } else if (flag == "--alg") {
     if (!keys::CanSign(value)) {
       return Invalid("invalid --alg: " + value + " (EdDSA, ES256, ES512, RS256 or PS256)");
@@ -338,6 +344,7 @@ Status Resolve(const FlagList& flags, const EnvLookup& env, const FileReader& re
   if (Status st = ReadFlagFiles(in, read_file, out); !st.ok()) return st;
   if (Status st = CheckTestApi(out->config); !st.ok()) return st;
   ApplyKeyPolicy(&out->config);
+  AddLimitWarnings(out->config, &out->warnings);
   if (out->config.base_origin.empty()) {
     out->warnings.push_back(
         "WARNING: no base URL set (--base-url or BETTER_AUTH_URL); using each request's Host.");

@@ -12,6 +12,8 @@
 #include "common/result.h"
 #include "keys/key_ring.h"
 #include "keys/seal.h"
+#include "server/http/client_ip.h"
+#include "server/http/limit_rules.h"
 
 namespace issuer::server {
 
@@ -73,7 +75,21 @@ struct Config {
   // PluginSet::Load ({"admin": {"bannedUserMessage": "..."}, "twoFactor": {}}).
   nlohmann::json plugins = nlohmann::json::object();
 
+  // Rate limits (Better Auth's rateLimit) and whose address a request counts as
+  // (advanced.ipAddress, --trusted-proxy): server/http/rate_limiter.h, client_ip.h.
+  std::optional<bool> rate_limit_enabled;  // rateLimit.enabled; unset: on in production
+  RateLimitRules rate_limit;               // rateLimit.window, max, customRules
+  std::string rate_limit_storage;          // rateLimit.storage "memory" | "database"; "": default
+  ClientIpPolicy client_ip;                // advanced.ipAddress.*, --trusted-proxy
+
   bool production() const { return node_env == "production"; }
+  bool rate_limit_on() const { return rate_limit_enabled.value_or(production()); }
+  // rateLimit.storage; by default the database on PostgreSQL (the store several instances
+  // share) and memory on SQLite.
+  bool rate_limit_in_database() const {
+    if (!rate_limit_storage.empty()) return rate_limit_storage == "database";
+    return db_path.starts_with("postgres://") || db_path.starts_with("postgresql://");
+  }
   bool development_or_test() const { return node_env == "development" || node_env == "test"; }
   bool origin_check_enabled() const { return node_env != "test"; }
 };

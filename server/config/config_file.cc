@@ -6,6 +6,7 @@
 
 #include "keys/key_ring.h"
 #include "server/config/duration.h"
+#include "server/config/limits_config.h"
 
 namespace issuer::server {
 namespace {
@@ -279,7 +280,7 @@ Status ApplyObject(const json& object, const std::string& prefix, Target& t) {
       t.config->plugins = value;
       continue;
     }
-    if (IsSection(key)) {
+    if (IsSection(key) || IsLimitSection(key)) {
       if (!value.is_object()) return Invalid(key, "expected an object");
       if (Status st = ApplyObject(value, key + ".", t); !st.ok()) return st;
       continue;
@@ -288,7 +289,13 @@ Status ApplyObject(const json& object, const std::string& prefix, Target& t) {
     for (const Key& k : kKeys) {
       if (key == k.path) found = &k;
     }
-    if (found == nullptr) return Invalid(key, "unknown key");
+    if (found == nullptr) {
+      if (auto st = ApplyLimitKey(key, value, t.config)) {
+        if (!st->ok()) return *st;
+        continue;
+      }
+      return Invalid(key, "unknown key");
+    }
     if (Status st = found->set(value, key, t); !st.ok()) return st;
   }
   return Status::Ok();
@@ -296,12 +303,17 @@ Status ApplyObject(const json& object, const std::string& prefix, Target& t) {
 
 }  // namespace
 
+Result<std::vector<std::string>> ConfigStrings(const json& v, const std::string& key) {
+  return Strings(v, key);
+}
+
 Status ApplyConfigFile(const std::string& text, FileSettings* settings, Config* config) {
   const json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return Error{Errc::kInvalidArgument, "not valid JSON"};
   if (!doc.is_object()) return Error{Errc::kInvalidArgument, "expected a JSON object"};
   Target target{settings, config};
   if (Status st = ApplyObject(doc, "", target); !st.ok()) return st;
+  OrderCustomRules(text, config);
   if (config->min_password_length > config->max_password_length) {
     return Invalid("emailAndPassword.minPasswordLength", "greater than maxPasswordLength");
   }

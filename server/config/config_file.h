@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "common/result.h"
 #include "server/config/config.h"
 
@@ -20,9 +22,13 @@ struct FileSettings {
 // Reads a JSON config file with Better Auth's option names: baseURL, basePath, trustedOrigins,
 // secret, session.{expiresIn, updateAge}, emailAndPassword.{enabled, minPasswordLength,
 // maxPasswordLength}, jwt.{issuer, audience, expirationTime}, jwks.{jwksPath,
-// rotationInterval, gracePeriod}; and ba-issuer's claims.{include, exclude, static, fromUser}.
+// rotationInterval, gracePeriod}, rateLimit.* and advanced.ipAddress.* (limits_config.h); and
+// ba-issuer's claims.{include, exclude, static, fromUser}.
 // Values go into `config` (or `settings`, for those settled later). kInvalidArgument naming
 // the key: "session.expiresIn: expected whole seconds", "jwt.expiresIn: unknown key".
 Status ApplyConfigFile(const std::string& text, FileSettings* settings, Config* config);
+
+// `v` as an array of strings; kInvalidArgument naming `key` otherwise.
+Result<std::vector<std::string>> ConfigStrings(const nlohmann::json& v, const std::string& key);
 
 }  // namespace issuer::server

@@ -1,63 +1,76 @@
 #include "server/http/rate_limiter.h"
 
-#include "server/http/client_ip.h"
+#include <algorithm>
+#include <vector>
+
 #include "server/http/reply.h"
 
 namespace issuer::server {
 namespace {
 
-// The longest window of any rule: a window older than it is over for every rule.
-constexpr int64_t kWindowMs = 60000;
+// Better Auth's key for a request whose client is unknown. Only a request made in-process has
+// no peer address; HttpServer always sets one.
+constexpr char kNoClient[] = "no-trusted-ip";
 
-struct Rule {
-  int64_t window_ms;
-  int max;
-};
+constexpr int64_t kPruneEveryMs = 1000;
 
-// Better Auth's default rule and special rules (getDefaultSpecialRules).
-Rule RuleFor(const std::string& path) {
-  auto starts = [&path](const char* prefix) { return path.rfind(prefix, 0) == 0; };
-  if (starts("/sign-in") || starts("/sign-up") || starts("/change-password") ||
-      starts("/change-email")) {
-    return {10000, 3};
-  }
-  if (path == "/request-password-reset" || path == "/send-verification-email" ||
-      starts("/forget-password")) {
-    return {60000, 3};
-  }
-  return {10000, 100};
-}
+int64_t CeilSeconds(int64_t ms) { return (ms + 999) / 1000; }
 
 }  // namespace
 
-std::optional<int64_t> RateLimiter::Hit(const std::string& ip, const std::string& path) {
+Result<LimitDecision> MemoryLimitStore::Consume(const std::string& key, const LimitRule& rule) {
   const int64_t now = clock_.NowMs();
-  const std::string key = (ip.empty() ? "no-trusted-ip" : ip) + "|" + path;
+  const int64_t window_ms = rule.window_s * 1000;
   std::lock_guard<std::mutex> lock(mu_);
-  Sweep(now);
-  Window& w = windows_[key];
-  const Rule rule = RuleFor(path);
-  if (now - w.start_ms >= rule.window_ms) w = Window{now, 0};
-  if (w.count >= rule.max) return (w.start_ms + rule.window_ms - now + 999) / 1000;
-  ++w.count;
-  return std::nullopt;
-}
-
-// REQUIRES: mu_ held. Drops finished windows so the map stays as small as the active clients.
-void RateLimiter::Sweep(int64_t now_ms) {
-  if (now_ms - last_sweep_ms_ < kWindowMs) return;
-  last_sweep_ms_ = now_ms;
-  for (auto it = windows_.begin(); it != windows_.end();) {
-    it = now_ms - it->second.start_ms >= kWindowMs ? windows_.erase(it) : std::next(it);
+  Prune(now);
+  auto it = counts_.find(key);
+  if (it == counts_.end() || now >= it->second.ends_ms || now - it->second.last_ms >= window_ms) {
+    counts_[key] = Count{1, now, now + window_ms};
+    return LimitDecision{true, 0};
   }
+  Count& c = it->second;
+  if (c.count >= rule.max) return LimitDecision{false, CeilSeconds(c.last_ms + window_ms - now)};
+  c = Count{c.count + 1, now, now + window_ms};
+  return LimitDecision{true, 0};
 }
 
-std::optional<HttpReply> ApplyRateLimit(RateLimiter& limiter, const HttpRequest& request,
-                                        const std::string& path) {
-  auto retry_after = limiter.Hit(ForwardedIp(request).value_or(""), path);
-  if (!retry_after) return std::nullopt;
+size_t MemoryLimitStore::size() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return counts_.size();
+}
+
+void MemoryLimitStore::Prune(int64_t now_ms) {
+  if (now_ms - last_prune_ms_ >= kPruneEveryMs || now_ms < last_prune_ms_) {
+    last_prune_ms_ = now_ms;
+    std::erase_if(counts_, [now_ms](const auto& entry) { return now_ms >= entry.second.ends_ms; });
+  }
+  if (counts_.empty() || counts_.size() < max_entries_) return;
+  // Full: down to 90%, so that the next evictions are some way off.
+  std::vector<std::pair<int64_t, std::string>> by_end;
+  by_end.reserve(counts_.size());
+  for (const auto& [key, c] : counts_) by_end.emplace_back(c.ends_ms, key);
+  const size_t drop = counts_.size() - max_entries_ * 9 / 10;
+  std::nth_element(by_end.begin(), by_end.begin() + static_cast<std::ptrdiff_t>(drop - 1),
+                   by_end.end());
+  for (size_t i = 0; i < drop; ++i) counts_.erase(by_end[i].second);
+}
+
+std::optional<HttpReply> RateLimiter::Check(const HttpRequest& request, const std::string& path) {
+  const std::optional<LimitRule> rule = rules_.For(path);
+  if (!rule) return std::nullopt;
+  std::optional<std::string> client = ClientAddress(request, client_ip_);
+  if (!client) {
+    if (client_ip_.disabled) return std::nullopt;
+    client = kNoClient;
+  }
+  auto decision = store_.Consume(*client + "|" + path, *rule);
+  if (!decision.ok()) {
+    log_.Warn("rate_limit_unavailable", "reason=\"" + decision.error().message + "\"");
+    return ErrorReply({ApiCode::kServiceUnavailable, ""});
+  }
+  if (decision->allowed) return std::nullopt;
   HttpReply reply = ErrorReply({ApiCode::kTooManyRequests, ""});
-  reply.AddHeader("X-Retry-After", std::to_string(*retry_after));
+  reply.AddHeader("X-Retry-After", std::to_string(decision->retry_after_s));
   return reply;
 }
 

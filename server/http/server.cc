@@ -123,6 +123,16 @@ double ElapsedMs() {
   return ms;
 }
 
+// The path a request is counted under: the route's limit path, else (a route that names none)
+// the request's path relative to the base path, as Better Auth's normalizePathname makes it.
+std::string LimitPath(const Route& route, const std::string& base, const std::string& path) {
+  if (!route.limit_path.empty()) return route.limit_path;
+  if (base.empty()) return path;
+  if (path == base) return "/";
+  if (path.rfind(base + "/", 0) == 0) return path.substr(base.size());
+  return path;
+}
+
 }  // namespace
 
 HttpServer::HttpServer(const Config& config, std::vector<Route> routes, RateLimiter* limiter,
@@ -294,8 +304,9 @@ void HttpServer::Dispatch(const Route& route, const httplib::Request& req, std::
                           httplib::Response& res) {
   const HttpRequest request = ToHttpRequest(req, std::move(body));
   if (limiter_ != nullptr) {
-    if (auto limited = ApplyRateLimit(*limiter_, request, route.limit_path)) {
-      return WriteReply(*limited, res);
+    const std::string path = LimitPath(route, config_.base_path, request.path);
+    if (auto refused = limiter_->Check(request, path)) {
+      return WriteReply(*refused, res);
     }
   }
   WriteReply(route.handler(request), res);

@@ -23,7 +23,8 @@ ApiError LoggedFailure(AuthContext& ctx, const Error& error) {
 }
 
 std::string ClientIp(const Config& config, const HttpRequest& request) {
-  if (auto ip = ForwardedIp(request)) return *ip;
+  if (config.client_ip.disabled) return "";
+  if (auto ip = ClientAddress(request, config.client_ip)) return *ip;
   return config.development_or_test() ? "127.0.0.1" : "";
 }
 

@@ -68,8 +68,10 @@ Site SiteOf(const Config& config, const HttpRequest& request);
 // logged with its reason (which never carries row data or secrets), since the wire hides it.
 ApiError LoggedFailure(AuthContext& ctx, const Error& error);
 
-// The ipAddress Better Auth stores: the X-Forwarded-For address, else "127.0.0.1" in
-// development and test and "" otherwise.
+// The ipAddress a new session stores: the client as the rate limiter keys it (ClientAddress:
+// the peer, or what a trusted proxy reports), as Better Auth's normalizeIP writes it; "" with
+// advanced.ipAddress.disableIpTracking. A request with no peer (made in-process) stores
+// "127.0.0.1" in development and test and "" otherwise, as Better Auth does without an IP.
 std::string ClientIp(const Config& config, const HttpRequest& request);
 
 }  // namespace issuer::server

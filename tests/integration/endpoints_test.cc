@@ -37,6 +37,13 @@ httplib::Result SignUp(httplib::Client& c, const std::string& email,
   return PostJson(c, "/sign-up/email", body);
 }
 
+// A sign-up that says (X-Forwarded-For) it comes from `forwarded_for`.
+httplib::Result SignUpFrom(httplib::Client& c, const std::string& email,
+                           const std::string& forwarded_for) {
+  const json body = {{"name", "Alice"}, {"email", email}, {"password", "password123"}};
+  return PostJson(c, "/sign-up/email", body, {{"X-Forwarded-For", forwarded_for}});
+}
+
 std::vector<std::string> SetCookies(const httplib::Response& res) {
   std::vector<std::string> out;
   auto range = res.headers.equal_range("Set-Cookie");
@@ -549,15 +556,66 @@ TEST_SUITE("endpoints") {
     CHECK(limited->body == R"({"message":"Too many requests. Please try again later."})");
     CHECK(limited->get_header_value("X-Retry-After") == "10");
     CHECK(c.Get(Path("/ok").c_str())->status == 200);  // other paths have their own bucket
-    // Another client IP has its own window; time moves the window on.
-    CHECK(PostJson(c, "/sign-in/email", creds, {{"X-Forwarded-For", "203.0.113.7"}})->status == 401);
-    srv.clock().Advance(10000);
+    // No proxy is trusted: a spoofed X-Forwarded-For is still this client.
+    CHECK(PostJson(c, "/sign-in/email", creds, {{"X-Forwarded-For", "203.0.113.7"}})->status == 429);
+    srv.clock().Advance(10000);  // time moves the window on
     CHECK(PostJson(c, "/sign-in/email", creds)->status == 401);
-    // Production sessions store "" when the client IP is unknown.
-    auto signup = SignUp(c, "p@example.com");
+    // The session stores the client's own address, not the header.
+    auto signup = SignUpFrom(c, "p@example.com", "203.0.113.7");
     REQUIRE(signup->status == 200);
     auto row = srv.store().FindSessionWithUser(Body(signup)["token"].get<std::string>());
-    CHECK((*row)->session.ip_address == "");
+    CHECK((*row)->session.ip_address == "127.0.0.1");
+  }
+
+  TEST_CASE("--trusted-proxy: clients behind the proxy are counted apart, by X-Forwarded-For") {
+    TestServer::Options options;
+    options.node_env = "production";
+    options.extra_args = {"--trusted-proxy", "127.0.0.1/32"};
+    TestServer srv(options);
+    auto c = srv.client();
+    REQUIRE(SignUpFrom(c, "victim@example.com", "198.51.100.20")->status == 200);
+    const json creds = {{"email", "victim@example.com"}, {"password", "password123"}};
+    const json wrong = {{"email", "victim@example.com"}, {"password", "wrong-password"}};
+    const httplib::Headers attacker = {{"X-Forwarded-For", "203.0.113.66"}};
+    for (int i = 0; i < 3; ++i) CHECK(PostJson(c, "/sign-in/email", wrong, attacker)->status == 401);
+    CHECK(PostJson(c, "/sign-in/email", wrong, attacker)->status == 429);
+    // The attacker's own claim in front of the proxy's entry changes nothing.
+    CHECK(PostJson(c, "/sign-in/email", wrong, {{"X-Forwarded-For", "1.1.1.1, 203.0.113.66"}})
+              ->status == 429);
+    // The victim, another client of the proxy, signs in.
+    auto victim = PostJson(c, "/sign-in/email", creds, {{"X-Forwarded-For", "198.51.100.20"}});
+    REQUIRE(victim);
+    CHECK(victim->status == 200);
+    auto row = srv.store().FindSessionWithUser(Body(victim)["token"].get<std::string>());
+    CHECK((*row)->session.ip_address == "198.51.100.20");
+    // IPv6 clients: one /64 is one client, however it is spelled.
+    for (const char* ip : {"2001:db8::1", "2001:DB8::2", "2001:0db8::3"}) {
+      CHECK(PostJson(c, "/sign-in/email", wrong, {{"X-Forwarded-For", ip}})->status == 401);
+    }
+    CHECK(PostJson(c, "/sign-in/email", wrong, {{"X-Forwarded-For", "2001:db8::ffff"}})->status ==
+          429);
+  }
+
+  TEST_CASE("rateLimit in the config file: customRules, and enabled outside production") {
+    const std::string path = "/tmp/ba-issuer-ratelimit-" + std::to_string(getpid()) + ".json";
+    FILE* f = std::fopen(path.c_str(), "w");
+    REQUIRE(f != nullptr);
+    std::fputs(R"({"rateLimit": {"enabled": true, "customRules": {
+        "/sign-in/email": {"window": 60, "max": 1}, "/get-session": false}}})", f);
+    std::fclose(f);
+    TestServer::Options options;
+    options.extra_args = {"--config", path};
+    TestServer srv(options);
+    std::remove(path.c_str());
+    auto c = srv.client();
+    const json creds = {{"email", "nobody@example.com"}, {"password", "password123"}};
+    CHECK(PostJson(c, "/sign-in/email", creds)->status == 401);
+    auto limited = PostJson(c, "/sign-in/email", creds);
+    REQUIRE(limited);
+    CHECK(limited->status == 429);
+    CHECK(limited->get_header_value("X-Retry-After") == "60");
+    for (int i = 0; i < 120; ++i) REQUIRE(c.Get(Path("/get-session").c_str())->status == 200);
+    CHECK(c.Get(Path("/ok").c_str())->status == 200);
   }
 
   TEST_CASE("an https base URL gives __Secure- cookies") {

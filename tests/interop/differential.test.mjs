@@ -273,4 +273,8 @@ function enrich(ctx, c, res) {
   if (res.json && typeof res.json.token === "string" && res.json.token.split(".").length === 3) ctx.jwt = res.json.token;
 }
 
-runDifferential({ cases, deliberate, enrich });
+// The x-forwarded-for cases: Better Auth believes a one-address header from anyone, ba-issuer
+// only from a trusted proxy (issue 19 §7), so here the loopback client is one.
+const serverOpts = (kind) => (kind === "ba-issuer" ? { extraArgs: ["--trusted-proxy", "127.0.0.1/32"] } : {});
+
+runDifferential({ cases, deliberate, enrich, serverOpts });

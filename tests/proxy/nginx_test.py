@@ -130,6 +130,28 @@ def raw_exchange(sock, data, timeout=10):
     return out
 
 
+def tls_request(nginx, origin, method, path, body=None, headers=None, source="127.0.0.1"):
+    """One request to `nginx` over a fresh TLS connection from the address `source`, with
+    Origin `origin`: (status, headers dict, body bytes)."""
+    payload = b"" if body is None else json.dumps(body).encode()
+    lines = [f"{method} /api/auth{path} HTTP/1.1", "Host: 127.0.0.1",
+             f"Origin: {origin}", "Connection: close"]
+    if body is not None:
+        lines += ["Content-Type: application/json", f"Content-Length: {len(payload)}"]
+    lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    raw_socket = socket.create_connection(("127.0.0.1", nginx.tls_port), timeout=10,
+                                          source_address=(source, 0))
+    with tls_context(nginx.cert).wrap_socket(raw_socket) as sock:
+        raw = raw_exchange(sock, ("\r\n".join(lines) + "\r\n\r\n").encode() + payload)
+    head, _, content = raw.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode(errors="replace").split("\r\n")
+    found = {}
+    for line in header_lines:
+        name, _, value = line.partition(":")
+        found[name.strip().lower()] = value.strip()
+    return int(status_line.split()[1]), found, content
+
+
 def statuses(raw):
     return [int(m) for m in re.findall(rb"HTTP/1\.1 (\d{3}) ", raw)]
 
@@ -159,21 +181,7 @@ class NginxFrontTest(unittest.TestCase):
 
     def request(self, method, path, body=None, headers=None, source="127.0.0.1"):
         """One request over a fresh TLS connection: (status, headers dict, body bytes)."""
-        payload = b"" if body is None else json.dumps(body).encode()
-        lines = [f"{method} /api/auth{path} HTTP/1.1", "Host: 127.0.0.1",
-                 f"Origin: {self.origin}", "Connection: close"]
-        if body is not None:
-            lines += ["Content-Type: application/json", f"Content-Length: {len(payload)}"]
-        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
-        with self.tls_socket(source) as sock:
-            raw = raw_exchange(sock, ("\r\n".join(lines) + "\r\n\r\n").encode() + payload)
-        head, _, content = raw.partition(b"\r\n\r\n")
-        status_line, *header_lines = head.decode(errors="replace").split("\r\n")
-        found = {}
-        for line in header_lines:
-            name, _, value = line.partition(":")
-            found[name.strip().lower()] = value.strip()
-        return int(status_line.split()[1]), found, content
+        return tls_request(self.nginx, self.origin, method, path, body, headers, source)
 
     def sign_up(self, email):
         status, _, body = self.request("POST", "/sign-up/email",
