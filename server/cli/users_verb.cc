@@ -84,7 +84,12 @@ int RunSessions(const Invocation& invocation) {
     return Fail(kExitConfig, "no user with email " + email + " (ba-issuer users add makes one)");
   }
   const storage::UserRow& user = (*found)->user;
-  auto issued = IssueSession(ctx, user, HttpRequest(), std::nullopt);
+  auto admitted = AdmitSession(ctx, user);
+  if (auto* refused = std::get_if<ApiError>(&admitted)) {
+    return Fail(kExitRuntime, "no session for " + email + ": " + refused->message);
+  }
+  auto issued =
+      IssueSession(ctx, user, HttpRequest(), std::nullopt, std::get<storage::Row>(admitted));
   if (!issued.ok()) return Fail(kExitRuntime, issued.error().message);
   if (args->switches.count("--json")) {
     std::printf("%s\n", Dump(IssuedSessionJson(user, *issued)).c_str());

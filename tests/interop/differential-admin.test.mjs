@@ -15,7 +15,7 @@ import { writeFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { runDifferential } from "./differential-engine.mjs";
 import { parseSetCookie } from "./harness.mjs";
-import { JSONCT, json, cookieOf, SESSION } from "./case-support.mjs";
+import { JSONCT, json, cookieOf, SESSION, verificationToken } from "./case-support.mjs";
 
 const PW = "correct horse battery";
 const FIXED_ADMIN_ID = "fixedAdminId000000000000000000AA";
@@ -133,6 +133,8 @@ const cases = [
   { name: "bob's session is gone (ban-user deletes it)", req: (ctx) => as(ctx, "bob", "GET", "/get-session") },
   { name: "token with bob's old cookie → 401", req: (ctx) => as(ctx, "bob", "GET", "/token") },
   { name: "sign-in bob → 403 BANNED_USER", req: () => signIn("bob@example.com") },
+  { name: "verify-email banned bob (auto sign-in) → 403 BANNED_USER", req: () => ({ method: "GET", path: `/verify-email?token=${verificationToken({ email: "bob@example.com" }, 600)}` }) },
+  { name: "verify-email banned bob with callbackURL", req: () => ({ method: "GET", path: `/verify-email?token=${verificationToken({ email: "bob@example.com" }, 600)}&callbackURL=%2Fdone` }) },
   { name: "ban-user bob again, empty reason → \"No reason\", banExpiresIn 0 → never", req: (ctx) => as(ctx, "root", "POST", "/admin/ban-user", { userId: ctx.bobId, banReason: "", banExpiresIn: 0 }) },
   { name: "impersonate banned bob → 403 BANNED_USER", req: (ctx) => as(ctx, "root", "POST", "/admin/impersonate-user", { userId: ctx.bobId }) },
 
@@ -205,7 +207,7 @@ const cases = [
 describe("admin() with Better Auth's defaults", () => {
   runDifferential({
     cases,
-    serverOpts: serverOpts({ plugins: { admin: {} } }, "admin.json"),
+    serverOpts: serverOpts({ emailVerification: { autoSignInAfterVerification: true }, plugins: { admin: {} } }, "admin.json"),
     finalChecks: (ref, sub, refCtx, subCtx) => assert.deepEqual(adminRows(subCtx.db), adminRows(refCtx.db)),
   });
 });
