@@ -17,7 +17,8 @@ Result<PluginSet> PluginSet::Load(const nlohmann::json& section, storage::Reposi
   if (!section.is_null() && !section.is_object()) return Invalid("plugins", "expected an object");
   const nlohmann::json named = section.is_object() ? section : nlohmann::json::object();
   const auto& entries = RegisteredPlugins();
-  for (const auto& [name, options] : named.items()) {
+  for (const auto& [key, options] : named.items()) {
+    const std::string name = key;  // clang 14 cannot capture a structured binding
     const bool known = std::any_of(entries.begin(), entries.end(),
                                    [&](const PluginEntry& e) { return name == e.config_name; });
     if (!known) return Invalid("plugins." + name, "unknown plugin");
