@@ -182,7 +182,8 @@ TEST_SUITE("admin-plugin") {
         {"/admin/revoke-user-sessions", "YOU_ARE_NOT_ALLOWED_TO_REVOKE_USERS_SESSIONS"},
         {"/admin/impersonate-user", "YOU_ARE_NOT_ALLOWED_TO_IMPERSONATE_USERS"}};
     for (const auto& [path, code] : routes) {
-      CAPTURE(path);
+      const std::string& shown = path;  // CAPTURE cannot take a structured binding (clang 14)
+      CAPTURE(shown);
       auto none = c.Post(path, {{"userId", "x"}, {"role", "admin"}});
       CHECK(none->status == 401);
       CHECK(none->body.empty());

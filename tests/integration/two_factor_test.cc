@@ -274,8 +274,9 @@ TEST_SUITE("two-factor") {
         {R"({"trustDeviceMaxAge": "30d"})", "plugins.twoFactor: trustDeviceMaxAge: expected a whole"},
         {R"({"backupCodeOptions": []})", "plugins.twoFactor: backupCodeOptions: expected an object"},
     };
-    for (const auto& [options, reason] : bad) {
-      CAPTURE(options);
+    for (const auto& entry : bad) {
+      const auto& [options, reason] = entry;
+      CAPTURE(entry.first);  // clang 14 cannot capture a structured binding
       const std::string file =
           WriteTempFile("bad-2fa.json", R"({"plugins": {"twoFactor": )" + options + "}}");
       const CommandResult r =
