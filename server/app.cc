@@ -1,5 +1,9 @@
 #include "server/app.h"
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include "server/fixture/metrics.h"
 #include "server/fixture/seed.h"
 #include "server/fixture/test_api.h"
@@ -79,9 +83,14 @@ Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, Clock& clock, Rand
     for (Route& route : DiscoveryRoutes(*app->auth_)) routes.push_back(std::move(route));
   }
   app->metrics_ = std::make_unique<Metrics>(config.base_path + "/sign-in/email");
-  routes.push_back(MetricsRoute(*app->metrics_, [app = app.get()] {
-    return Metrics::Counts{app->auth_->tokens_issued.load(), app->keys_->rotations()};
-  }));
+  if (!config.metrics_host.empty()) {
+    // Off the API port, as Keycloak keeps it on its management port: the API answers 404.
+    std::vector<Route> metrics_routes = {MetricsRoute(*app->metrics_, [app = app.get()] {
+      return Metrics::Counts{app->auth_->tokens_issued.load(), app->keys_->rotations()};
+    })};
+    app->metrics_http_ = std::make_unique<HttpServer>(config, std::move(metrics_routes), nullptr,
+                                                      log, AccessLog(log, *app->metrics_));
+  }
   if (config.test_api) {
     for (Route& route : TestApiRoutes(*app->auth_, clock, app->seed_)) {
       routes.push_back(std::move(route));
@@ -90,9 +99,10 @@ Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, Clock& clock, Rand
   app->cors_ = std::make_unique<Cors>(app->auth_->trusted, [&config](const HttpRequest& r) {
     return SiteOf(config, r).origin;
   });
-  app->http_ = std::make_unique<HttpServer>(config, WithCors(std::move(routes), *app->cors_),
-                                            app->limiter_.get(), log,
-                                            AccessLog(log, *app->metrics_));
+  app->host_pin_ = std::make_unique<HostPin>(config);
+  app->http_ = std::make_unique<HttpServer>(
+      config, WithHostPin(WithCors(std::move(routes), *app->cors_), *app->host_pin_),
+      app->limiter_.get(), log, AccessLog(log, *app->metrics_));
   return app;
 }
 
@@ -131,6 +141,7 @@ Status App::Seed() {
 Result<int> App::Bind() {
   auto port = http_->Bind();
   if (!port.ok()) return port;
+  if (Status st = BindMetrics(); !st.ok()) return st.error();
   // The first key is made now, not on a request; and only once the address is ours, so an
   // instance that cannot bind writes nothing.
   if (Status st = keys_->Maintain(); !st.ok()) return st.error();
@@ -141,9 +152,37 @@ Result<int> App::Bind() {
   return port;
 }
 
+Status App::BindMetrics() {
+  if (!metrics_http_) return Status::Ok();
+  const Config& config = loaded_.config;
+  auto port = metrics_http_->Bind(config.metrics_host, config.metrics_port);
+  if (!port.ok()) return Error{port.error().code, "--metrics-listen: " + port.error().message};
+  const bool v6 = config.metrics_host.find(':') != std::string::npos;
+  const std::string host = v6 ? "[" + config.metrics_host + "]" : config.metrics_host;
+  log_.Info("metrics_listening", "url=http://" + host + ":" + std::to_string(*port) + "/metrics");
+  return Status::Ok();
+}
+
 bool App::Serve() {
   KeyPoller poller(*keys_);
-  return http_->Serve();
+  return ServeWithMetrics([this] { return http_->Serve(); });
+}
+
+bool App::ServeWithMetrics(const std::function<bool()>& serve_api) {
+  if (!metrics_http_) return serve_api();
+  std::atomic<bool> metrics_ended{false};
+  std::thread metrics([this, &metrics_ended] {
+    if (!metrics_http_->Serve()) log_.Error("metrics_listener_failed");
+    metrics_ended = true;
+  });
+  const bool served = serve_api();
+  // cpp-httplib ignores stop() until its loop runs: wait for it, unless it already ended.
+  while (!metrics_http_->running() && !metrics_ended) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  metrics_http_->Stop();
+  metrics.join();
+  return served;
 }
 
 void App::Stop() { http_->Stop(); }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "common/clock.h"
@@ -10,6 +11,7 @@
 #include "server/fixture/metrics.h"
 #include "server/fixture/users.h"
 #include "server/http/cors.h"
+#include "server/http/host_pin.h"
 #include "server/http/rate_limiter.h"
 #include "server/http/server.h"
 #include "server/keyring/key_manager.h"
@@ -47,11 +49,12 @@ class App {
   }
   ~App();
 
-  // Binds the configured host and port, then makes the first signing key if there is none;
-  // returns the bound port. kUnavailable if the address is taken.
+  // Binds the configured host and port (and the --metrics-listen address), then makes the
+  // first signing key if there is none; returns the API's bound port. kUnavailable if an
+  // address is taken.
   Result<int> Bind();
-  // Serves (and polls the store for key changes) until Stop(); false if the accept loop failed
-  // on its own. REQUIRES: Bind() succeeded.
+  // Serves the API (and /metrics on its own listener), and polls the store for key changes,
+  // until Stop(); false if the API's accept loop failed on its own. REQUIRES: Bind() succeeded.
   bool Serve();
   // Stops accepting; in-flight requests finish. Safe from any thread once running().
   void Stop();
@@ -69,6 +72,10 @@ class App {
   Status Seed();
   // Sets up limiter_ (and its store) when rate limits are on.
   Status StartRateLimits(Random random);
+  // Binds metrics_http_, if --metrics-listen asked for it.
+  Status BindMetrics();
+  // Serves metrics_http_ (if any) while `serve_api` runs; returns what it returned.
+  bool ServeWithMetrics(const std::function<bool()>& serve_api);
 
   LoadedConfig loaded_;
   Clock& clock_;
@@ -80,8 +87,10 @@ class App {
   std::unique_ptr<LimitStore> limit_store_;  // the limiter's counts
   std::unique_ptr<RateLimiter> limiter_;     // null unless rate limits are on
   std::unique_ptr<Cors> cors_;
+  std::unique_ptr<HostPin> host_pin_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<HttpServer> metrics_http_;  // --metrics-listen; null without it
   std::vector<UserSpec> seed_;  // --seed's users, parsed; the test API's reset can apply them again
 };
 

@@ -77,6 +77,9 @@ int RunServe(const Invocation& invocation) {
     std::printf("ba-issuer %s\n", Version());
     return kExitOk;
   }
+  if (Status st = CheckServeConfig(loaded->config); !st.ok()) {
+    return Fail(kExitConfig, st.error().message);
+  }
   Clock clock = Clock::System();
   Logger log(stderr, clock, loaded->config.log_format, LogFlush::kBackground);
   PrintWarnings(*loaded, log);

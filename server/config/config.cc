@@ -5,6 +5,7 @@
 
 #include "server/config/config_file.h"
 #include "server/config/limits_config.h"
+#include "server/http/host_pin.h"
 #include "server/http/loopback.h"
 #include "server/http/url.h"
 #include "common/text.h"
@@ -88,6 +89,36 @@ Result<int64_t> ParseSeconds(const std::string& flag, const std::string& text) {
   return value;
 }
 
+// --allowed-host NAME: a host name or IP, without scheme or port (any port is allowed).
+Result<std::string> AllowedHostName(const std::string& value) {
+  const bool bracketed = value.starts_with("[");
+  auto name = PinnedName(value);
+  if (!name || (!bracketed && value.find(':') != std::string::npos) ||
+      (bracketed && !value.ends_with("]"))) {
+    return Invalid("invalid --allowed-host: " + value +
+                   " (a host name such as dev.example.test, without scheme or port)");
+  }
+  return *name;
+}
+
+// --metrics-listen ADDR:PORT, PORT or :PORT (then on 127.0.0.1); [::1]:PORT for IPv6.
+Status ApplyMetricsListen(const std::string& value, Config* config) {
+  const Error invalid = Invalid("invalid --metrics-listen: " + value +
+                                " (ADDR:PORT, e.g. 127.0.0.1:9464, or a port alone)");
+  const bool port_only = value.find_first_not_of("0123456789") == std::string::npos ||
+                         (value.starts_with(":") && value.size() > 1);
+  const std::string text = port_only ? "127.0.0.1:" + value.substr(value[0] == ':' ? 1 : 0) : value;
+  auto parsed = ParseHostHeader(text);
+  if (!parsed || parsed->port.empty()) return invalid;
+  auto port = ParsePort(parsed->port);
+  if (!port.ok()) return invalid;
+  std::string host = parsed->host;
+  if (host.starts_with("[")) host = host.substr(1, host.size() - 2);
+  config->metrics_host = std::move(host);
+  config->metrics_port = *port;
+  return Status::Ok();
+}
+
 struct FlagSpec {
   const char* name;
   bool takes_value;
@@ -99,7 +130,7 @@ constexpr FlagSpec kFlags[] = {
     {"--seed", true},         {"--config", true},        {"--log-format", true},
     {"--discovery", false},   {"--alg", true},           {"--mail-command", true},
     {"--trusted-proxy", true}, {"--help", false},       {"-h", false},
-    {"--version", false}};
+    {"--version", false},     {"--allowed-host", true},  {"--metrics-listen", true}};
 
 const FlagSpec* FindFlag(const std::string& flag) {
   for (const FlagSpec& spec : kFlags) {
@@ -171,6 +202,12 @@ Status ApplyFlag(const std::string& flag, const std::string& value, Inputs* in,
     config.test_api = true;
   } else if (flag == "--mail-command") {
     config.mail_command = value;
+  } else if (flag == "--allowed-host") {
+    auto name = AllowedHostName(value);
+    if (!name.ok()) return name.error();
+    config.allowed_hosts.push_back(std::move(*name));
+  } else if (flag == "--metrics-listen") {
+    return ApplyMetricsListen(value, &config);
   } else if (flag == "--trusted-proxy") {
     const std::vector<std::string> entries = SplitList(value);
     if (entries.empty()) return Invalid("--trusted-proxy needs an address or network (CIDR)");
@@ -373,6 +410,13 @@ Result<LoadedConfig> LoadConfig(const std::vector<std::string>& args, const EnvL
   return LoadConfig(args, env, [](const std::string& path) -> Result<std::string> {
     return Error{Errc::kNotFound, "cannot read " + path + " here"};
   });
+}
+
+Status CheckServeConfig(const Config& config) {
+  if (!config.production() || !config.base_origin.empty()) return Status::Ok();
+  return Invalid(
+      "NODE_ENV=production needs a base URL: set --base-url or BETTER_AUTH_URL to the public "
+      "URL (without one each request's Host would decide iss, aud and reset links)");
 }
 
 bool FlagTakesValue(const std::string& flag) {

@@ -60,6 +60,12 @@ struct Config {
   LogFormat log_format = LogFormat::kText;  // --log-format
   std::string seed_file;             // --seed: users made at start (its text is in LoadedConfig)
   std::string mail_command;          // --mail-command: each dev-mailbox message, as JSON, to it
+  // --allowed-host (repeatable): Host names, besides loopback ones and the base URL's, that
+  // dev routes (and the API when it is pinned) answer; lowercase (server/http/host_pin.h).
+  std::vector<std::string> allowed_hosts;
+  // --metrics-listen ADDR:PORT: GET /metrics on its own listener; empty host: no /metrics.
+  std::string metrics_host;
+  int metrics_port = 0;
 
   // Accounts (issue 10), with Better Auth's names and defaults.
   bool require_email_verification = false;     // emailAndPassword.requireEmailVerification
@@ -122,6 +128,12 @@ Result<LoadedConfig> LoadConfig(const std::vector<std::string>& args, const EnvL
                                 const FileReader& read_file);
 // The same where no file may be read (a flag that names one is refused).
 Result<LoadedConfig> LoadConfig(const std::vector<std::string>& args, const EnvLookup& env);
+
+// What `serve` needs beyond LoadConfig: under NODE_ENV=production a base URL (--base-url,
+// the config file's baseURL or BETTER_AUTH_URL and the like), since without one each request's
+// Host would decide iss, aud and links. Stricter than Better Auth, which only warns.
+// kInvalidArgument with the way out.
+Status CheckServeConfig(const Config& config);
 
 // Whether `flag` (a flag LoadConfig knows) is followed by a value; false for switches such as
 // --help and --test-api, and for unknown flags.

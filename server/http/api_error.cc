@@ -92,6 +92,8 @@ Entry Lookup(ApiCode code) {
       return {403, "INVALID_REDIRECT_URL", "Invalid redirectURL"};
     case ApiCode::kRedirectUrlNotString:
       return {400, nullptr, "Invalid redirectURL: expected a string"};
+    case ApiCode::kHostNotAllowed:
+      return {403, "HOST_NOT_ALLOWED", "Host not allowed"};
     case ApiCode::kInternal:
     case ApiCode::kCustom:  // answered by ToWire
       break;

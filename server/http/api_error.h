@@ -49,6 +49,8 @@ enum class ApiCode {
   kNotFound,                      // 404, no body (delete-user when disabled)
   kInvalidRedirectUrl,            // 403 INVALID_REDIRECT_URL (redirectTo)
   kRedirectUrlNotString,          // 400, no code
+  // ba-issuer's own (Better Auth has none): DNS rebinding (server/http/host_pin.h)
+  kHostNotAllowed,                // 403 HOST_NOT_ALLOWED, message names the Host and the flag
   // A plugin's own error: `status`, `wire_code` (empty: none) and `message` as given.
   kCustom,
 };

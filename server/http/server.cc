@@ -346,16 +346,16 @@ void HttpServer::Cut(bool all) {
                          "count=" + std::to_string(cut));
 }
 
-Result<int> HttpServer::Bind() {
+Result<int> HttpServer::Bind(const std::string& host, int wanted_port) {
   RaiseOpenFileLimit();
   errno = 0;
-  const bool any = config_.port == 0;
-  const int port = any ? server_.bind_to_any_port(config_.host)
-                       : (server_.bind_to_port(config_.host, config_.port) ? config_.port : -1);
+  const bool any = wanted_port == 0;
+  const int port = any ? server_.bind_to_any_port(host)
+                       : (server_.bind_to_port(host, wanted_port) ? wanted_port : -1);
   if (port <= 0) {
     const std::string reason = errno != 0 ? std::string(": ") + std::strerror(errno) : "";
     return Error{Errc::kUnavailable,
-                 "cannot bind " + config_.host + ":" + std::to_string(config_.port) + reason};
+                 "cannot bind " + host + ":" + std::to_string(wanted_port) + reason};
   }
   if (!WidenBacklog(listener_)) log_.Warn("listen_backlog", "kept the library's backlog of 5");
   port_ = port;

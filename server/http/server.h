@@ -69,7 +69,9 @@ class HttpServer {
 
   // Binds config.host:config.port; returns the bound port. kUnavailable, naming the address,
   // if it is taken (also by another process: no SO_REUSEPORT) or invalid.
-  Result<int> Bind();
+  Result<int> Bind() { return Bind(config_.host, config_.port); }
+  // The same on another address (the --metrics-listen listener).
+  Result<int> Bind(const std::string& host, int port);
   // Serves until Stop(); false if the accept loop failed on its own. REQUIRES: Bind() succeeded.
   bool Serve();
   // Stops accepting and closes idle connections at once; requests in progress get kDrain to be

@@ -86,6 +86,12 @@ std::optional<ParsedUrl> ParseUrl(std::string_view url) {
   return out;
 }
 
+std::optional<HostPort> ParseHostHeader(std::string_view host) {
+  HostPort out;
+  if (!SplitHostPort(host, &out.host, &out.port)) return std::nullopt;
+  return out;
+}
+
 std::optional<std::string> OriginFromHost(std::string_view host, bool https) {
   std::string name, port;
   if (!SplitHostPort(host, &name, &port)) return std::nullopt;

@@ -106,33 +106,33 @@ std::vector<Case> Catalogue(const std::string& signed_other) {
       {"double slash", Get("//api/auth/token")},
       {"257-char path", Get("/api/auth/" + std::string(247, 'a'))},
       {"8000-char path", Get("/api/auth/" + std::string(7990, 'a'))},
-      {"PROPFIND", "PROPFIND /api/auth/token HTTP/1.1\r\nHost: x\r\n\r\n"},
+      {"PROPFIND", "PROPFIND /api/auth/token HTTP/1.1\r\nHost: localhost\r\n\r\n"},
       {"HTTP/1.0", "GET /api/auth/token HTTP/1.0\r\n\r\n"},
-      {"HTTP/2.0", "GET /api/auth/token HTTP/2.0\r\nHost: x\r\n\r\n"},
+      {"HTTP/2.0", "GET /api/auth/token HTTP/2.0\r\nHost: localhost\r\n\r\n"},
       {"absolute-form target", Get("http://127.0.0.1/api/auth/token")},
       {"fragment in target", Get("/api/auth/token#frag")},
       // Framing.
       {"chunked and Content-Length",
-       "POST /api/auth/sign-out HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+       "POST /api/auth/sign-out HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n"
        "Content-Length: 5\r\n\r\n0\r\n\r\n"},
       {"chunked, identity",
-       "POST /api/auth/sign-out HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n"},
-      {"TE upper case", "POST /api/auth/sign-in/email HTTP/1.1\r\nHost: x\r\nContent-Type: "
+       "POST /api/auth/sign-out HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n"},
+      {"TE upper case", "POST /api/auth/sign-in/email HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
                         "application/json\r\nTransfer-Encoding: CHUNKED\r\n\r\n0\r\n\r\n"},
-      {"duplicate Content-Length", "POST /api/auth/sign-out HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+      {"duplicate Content-Length", "POST /api/auth/sign-out HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n"
                                    "Content-Length: 3\r\n\r\n{}"},
-      {"Content-Length -1", "POST /api/auth/sign-out HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n"},
-      {"Content-Length +5", "POST /api/auth/sign-out HTTP/1.1\r\nHost: x\r\nContent-Length: +5\r\n\r\n{}{}{"},
-      {"Content-Length 0x10", "POST /api/auth/sign-out HTTP/1.1\r\nHost: x\r\nContent-Length: 0x10\r\n\r\n"},
+      {"Content-Length -1", "POST /api/auth/sign-out HTTP/1.1\r\nHost: localhost\r\nContent-Length: -1\r\n\r\n"},
+      {"Content-Length +5", "POST /api/auth/sign-out HTTP/1.1\r\nHost: localhost\r\nContent-Length: +5\r\n\r\n{}{}{"},
+      {"Content-Length 0x10", "POST /api/auth/sign-out HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0x10\r\n\r\n"},
       {"Content-Length huge",
-       "POST /api/auth/sign-out HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n"},
-      {"negative chunk size", "POST /api/auth/sign-in/email HTTP/1.1\r\nHost: x\r\nContent-Type: "
+       "POST /api/auth/sign-out HTTP/1.1\r\nHost: localhost\r\nContent-Length: 99999999999999999999\r\n\r\n"},
+      {"negative chunk size", "POST /api/auth/sign-in/email HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
                               "application/json\r\nTransfer-Encoding: chunked\r\n\r\n-2\r\n{}\r\n0\r\n\r\n"},
-      {"chunk extensions", "POST /api/auth/sign-in/email HTTP/1.1\r\nHost: x\r\nContent-Type: "
+      {"chunk extensions", "POST /api/auth/sign-in/email HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
                            "application/json\r\nTransfer-Encoding: chunked\r\n\r\n2;ext=1\r\n{}\r\n0\r\n\r\n"},
-      {"bare LF line endings", "GET /api/auth/token HTTP/1.1\nHost: x\n\n"},
-      {"obs-fold header", "GET /api/auth/token HTTP/1.1\r\nHost: x\r\nCookie: a=b\r\n c=d\r\n\r\n"},
-      {"raw CR in a header value", "GET /api/auth/token HTTP/1.1\r\nHost: x\r\nX-A: a\rb\r\n\r\n"},
+      {"bare LF line endings", "GET /api/auth/token HTTP/1.1\nHost: localhost\n\n"},
+      {"obs-fold header", "GET /api/auth/token HTTP/1.1\r\nHost: localhost\r\nCookie: a=b\r\n c=d\r\n\r\n"},
+      {"raw CR in a header value", "GET /api/auth/token HTTP/1.1\r\nHost: localhost\r\nX-A: a\rb\r\n\r\n"},
       // Headers.
       {"10000 headers", Get("/api/auth/token", [] {
          std::string h;

@@ -55,7 +55,8 @@ TEST_SUITE("binary") {
       CHECK(err.rfind("ba-issuer: ", 0) == 0);
       CHECK(std::count(err.begin(), err.end(), '\n') == 1);
     }
-    Child prod({kBin, "--port", "0", "--db", ":memory:"}, {"NODE_ENV=production"});
+    Child prod({kBin, "--port", "0", "--db", ":memory:", "--base-url", "https://auth.example.com"},
+               {"NODE_ENV=production"});
     CHECK(prod.ReadAllStderr().find("default secret") != std::string::npos);
     CHECK(prod.Wait() == 2);
   }

@@ -110,13 +110,13 @@ TEST_SUITE("edge binary") {
     Child child(ServerArgs("0", ":memory:"), {"BETTER_AUTH_SECRET=sigterm-test-secret-0123456789ab"});
     const int port = PortOf(child.ReadLine());
     WireConnection idle(port);
-    REQUIRE(idle.Send("GET /api/auth/ok HTTP/1.1\r\nHost: x\r\n\r\n"));
+    REQUIRE(idle.Send("GET /api/auth/ok HTTP/1.1\r\nHost: localhost\r\n\r\n"));
     REQUIRE(idle.ReadResponse());
     WireConnection slow(port);
     REQUIRE(slow.Send("GET /api/auth/ok HTTP/1.1\r\nX-Slow: "));  // headers never finished
     WireConnection in_flight(port);
     const std::string body = SignUpJson("sigterm@example.com", "password123");
-    REQUIRE(in_flight.Send("POST /api/auth/sign-up/email HTTP/1.1\r\nHost: x\r\n"
+    REQUIRE(in_flight.Send("POST /api/auth/sign-up/email HTTP/1.1\r\nHost: localhost\r\n"
                            "Content-Type: application/json\r\nContent-Length: " +
                            std::to_string(body.size()) + "\r\n\r\n"));
     usleep(200000);
@@ -137,7 +137,7 @@ TEST_SUITE("edge binary") {
     Child child(ServerArgs("0", ":memory:"), {"BETTER_AUTH_SECRET=sigterm-test-secret-0123456789ab"});
     const int port = PortOf(child.ReadLine());
     WireConnection stuck(port);
-    REQUIRE(stuck.Send("POST /api/auth/sign-up/email HTTP/1.1\r\nHost: x\r\n"
+    REQUIRE(stuck.Send("POST /api/auth/sign-up/email HTTP/1.1\r\nHost: localhost\r\n"
                        "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"));
     usleep(200000);
     const auto start = std::chrono::steady_clock::now();

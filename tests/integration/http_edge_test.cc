@@ -16,7 +16,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kProbe[] = "GET /api/auth/ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+constexpr char kProbe[] = "GET /api/auth/ok HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
 
 std::string SignUpBody(const std::string& email) {
   return json{{"name", "Smuggled"}, {"email", email}, {"password", "password123"}}.dump();
@@ -24,7 +24,7 @@ std::string SignUpBody(const std::string& email) {
 
 // The request line and headers of a JSON sign-up carrying `body`.
 std::string SignUpHead(const std::string& body, const std::string& extra_headers = "") {
-  return "POST /api/auth/sign-up/email HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+  return "POST /api/auth/sign-up/email HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n" +
          extra_headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
 }
 
@@ -53,7 +53,7 @@ Carrier WithLength(const char* name, const std::string& method_path, const std::
                    int status, bool closes) {
   return {name,
           [=](const std::string& smuggled) {
-            return std::make_pair(method_path + " HTTP/1.1\r\nHost: x\r\n" + headers +
+            return std::make_pair(method_path + " HTTP/1.1\r\nHost: localhost\r\n" + headers +
                                       "Content-Length: " + std::to_string(smuggled.size()) +
                                       "\r\n\r\n",
                                   smuggled);
@@ -66,7 +66,7 @@ Carrier Chunked(const char* name, const std::string& path, const std::string& he
                 std::function<std::string(const std::string&)> chunks, int status, bool closes) {
   return {name,
           [=](const std::string& smuggled) {
-            return std::make_pair("POST " + path + " HTTP/1.1\r\nHost: x\r\n" + headers +
+            return std::make_pair("POST " + path + " HTTP/1.1\r\nHost: localhost\r\n" + headers +
                                       "Transfer-Encoding: chunked\r\n\r\n",
                                   chunks(smuggled));
           },
@@ -106,7 +106,7 @@ std::vector<Carrier> Carriers() {
       {"over 64 KiB (Content-Length)",
        [](const std::string& smuggled) {
          return std::make_pair(
-             std::string("POST /api/auth/sign-in/email HTTP/1.1\r\nHost: x\r\n"
+             std::string("POST /api/auth/sign-in/email HTTP/1.1\r\nHost: localhost\r\n"
                          "Content-Type: application/json\r\nContent-Length: 70000\r\n\r\n"),
              smuggled);
        },
@@ -189,7 +189,7 @@ TEST_SUITE("http edge") {
   TEST_CASE("the check above sees a sign-up that does run as a next request") {
     TestServer srv;
     WireConnection conn(srv.port());
-    REQUIRE(conn.Send("GET /api/auth/ok HTTP/1.1\r\nHost: x\r\n\r\n"));
+    REQUIRE(conn.Send("GET /api/auth/ok HTTP/1.1\r\nHost: localhost\r\n\r\n"));
     REQUIRE(conn.ReadResponse());
     REQUIRE(conn.Send(SmuggledSignUp("pipelined@example.com")));
     auto signup = conn.ReadResponse();
@@ -202,7 +202,7 @@ TEST_SUITE("http edge") {
     TestServer srv;
     WireConnection conn(srv.port());
     const std::string body = SignUpBody("chunked@example.com");
-    REQUIRE(conn.Send("POST /api/auth/sign-up/email HTTP/1.1\r\nHost: x\r\n"
+    REQUIRE(conn.Send("POST /api/auth/sign-up/email HTTP/1.1\r\nHost: localhost\r\n"
                       "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
                       Chunk(body.substr(0, 10)) + Chunk(body.substr(10)) + "0\r\n\r\n"));
     auto signup = conn.ReadResponse();
@@ -231,7 +231,7 @@ TEST_SUITE("http edge") {
         "\x00\x00",
         62);
     WireConnection compressed(srv.port());
-    REQUIRE(compressed.Send("POST /api/auth/sign-in/email HTTP/1.1\r\nHost: x\r\n"
+    REQUIRE(compressed.Send("POST /api/auth/sign-in/email HTTP/1.1\r\nHost: localhost\r\n"
                             "Content-Type: application/json\r\nContent-Encoding: gzip\r\n"
                             "Content-Length: 62\r\n\r\n" + gzip));
     auto refused = compressed.ReadResponse();
@@ -245,7 +245,7 @@ TEST_SUITE("http edge") {
     for (const char* length : {"-1", "+5", "0x10", "99999999999999999999999", "5, 5"}) {
       CAPTURE(length);
       WireConnection conn(srv.port());
-      REQUIRE(conn.Send(std::string("POST /api/auth/sign-in/email HTTP/1.1\r\nHost: x\r\n"
+      REQUIRE(conn.Send(std::string("POST /api/auth/sign-in/email HTTP/1.1\r\nHost: localhost\r\n"
                                     "Content-Length: ") + length + "\r\n\r\n{}"));
       auto res = conn.ReadResponse();
       REQUIRE(res);
@@ -261,7 +261,7 @@ TEST_SUITE("http edge") {
     for (const char* expect : {"", "Expect: 100-continue\r\n"}) {
       CAPTURE(expect);
       auto res = RoundTrip(srv.port(), std::string("POST /api/auth/sign-up/email HTTP/1.1\r\n"
-                                                   "Host: x\r\nContent-Type: application/json\r\n"
+                                                   "Host: localhost\r\nContent-Type: application/json\r\n"
                                                    "Content-Length: 1000000000\r\n") +
                                            expect + "\r\n{");
       REQUIRE(res);
@@ -295,7 +295,7 @@ TEST_SUITE("http edge") {
     REQUIRE(!bearer.empty());
     for (const std::string& auth : {std::string(), "Authorization: Bearer " + bearer + "\r\n"}) {
       WireConnection conn(srv.port());
-      REQUIRE(conn.Send("POST /api/auth/sign-out HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"));
+      REQUIRE(conn.Send("POST /api/auth/sign-out HTTP/1.1\r\nHost: localhost\r\n" + auth + "\r\n"));
       auto res = conn.ReadResponse(1000);  // not after a read timeout
       REQUIRE(res);
       CHECK(res->status == 200);
@@ -312,7 +312,7 @@ TEST_SUITE("http edge") {
     auto c = srv.client();
     auto whole = c.Get("/api/auth/jwks");
     REQUIRE(whole);
-    auto res = RoundTrip(srv.port(), "GET /api/auth/jwks HTTP/1.1\r\nHost: x\r\n"
+    auto res = RoundTrip(srv.port(), "GET /api/auth/jwks HTTP/1.1\r\nHost: localhost\r\n"
                                      "Accept-Encoding: gzip, br\r\nRange: bytes=0-3\r\n\r\n");
     REQUIRE(res);
     CHECK(res->status == 200);

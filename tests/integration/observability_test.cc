@@ -52,8 +52,13 @@ TEST_SUITE("observability") {
     CHECK(doc["jwks_uri"] == "http://127.0.0.1:4000/auth/keys");
   }
 
+  // GET /metrics on the API port is tested in security_test.cc: 404, the metrics live on their
+  // own listener.
   TEST_CASE("GET /metrics: requests by route and status, sign-ins, tokens, rotations, latency") {
-    IssuerServer srv({"--db", ":memory:", "--test-api", "--rotation-interval", "3600"});
+    const int metrics_port = FreePort();
+    IssuerServer srv({"--db", ":memory:", "--test-api", "--rotation-interval", "3600",
+                      "--metrics-listen", "127.0.0.1:" + std::to_string(metrics_port)});
+    httplib::Client metrics("127.0.0.1", metrics_port);
     const json body = {{"name", "M"}, {"email", "m@example.com"}, {"password", "password123"}};
     const json signup = PostJson(srv, "/api/auth/sign-up/email", body);
     PostJson(srv, "/api/auth/sign-in/email", {{"email", "m@example.com"}, {"password", "password123"}});
@@ -78,9 +83,9 @@ TEST_SUITE("observability") {
              Sample(text, "ba_issuer_tokens_issued_total") == 1 && Sample(text, clock) == 1;
     };
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    httplib::Result res = srv.client().Get("/metrics");
+    httplib::Result res = metrics.Get("/metrics");
     while (res && !all_counted(res->body) && std::chrono::steady_clock::now() < deadline) {
-      res = srv.client().Get("/metrics");
+      res = metrics.Get("/metrics");
     }
     REQUIRE(res);
     CHECK(res->status == 200);

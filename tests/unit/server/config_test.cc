@@ -325,6 +325,52 @@ TEST_SUITE("config") {
     CHECK(Contains(LoadError({"--test-api=1"}), "--test-api"));
   }
 
+  TEST_CASE("--allowed-host: repeatable, a host name without scheme or port") {
+    CHECK(Load({}).config.allowed_hosts.empty());
+    const Config c = Load({"--allowed-host", "Dev.Example.Test", "--allowed-host=[::2]",
+                           "--allowed-host", "192.168.1.5"})
+                         .config;
+    CHECK(c.allowed_hosts == std::vector<std::string>{"dev.example.test", "[::2]", "192.168.1.5"});
+    for (const char* bad : {"", "http://dev.example.test", "dev.example.test:8080", "a/b",
+                            "[::1", "a b"}) {
+      CAPTURE(bad);
+      CHECK(Contains(LoadError({"--allowed-host", bad}), "invalid --allowed-host"));
+    }
+  }
+
+  TEST_CASE("--metrics-listen: ADDR:PORT, or a port alone on 127.0.0.1") {
+    CHECK(Load({}).config.metrics_host.empty());
+    const Config a = Load({"--metrics-listen", "9464"}).config;
+    CHECK(a.metrics_host == "127.0.0.1");
+    CHECK(a.metrics_port == 9464);
+    const Config b = Load({"--metrics-listen=:9100"}).config;
+    CHECK(b.metrics_host == "127.0.0.1");
+    CHECK(b.metrics_port == 9100);
+    const Config c = Load({"--metrics-listen", "0.0.0.0:9100"}).config;
+    CHECK(c.metrics_host == "0.0.0.0");
+    const Config d = Load({"--metrics-listen", "[::1]:9100"}).config;
+    CHECK(d.metrics_host == "::1");
+    CHECK(d.metrics_port == 9100);
+    for (const char* bad : {"", ":", "localhost", "127.0.0.1:", "127.0.0.1:99999", "a b:1"}) {
+      CAPTURE(bad);
+      CHECK(Contains(LoadError({"--metrics-listen", bad}), "invalid --metrics-listen"));
+    }
+  }
+
+  TEST_CASE("serve under NODE_ENV=production needs a base URL (stricter than Better Auth)") {
+    const Env prod = {{"NODE_ENV", "production"}, {"BETTER_AUTH_SECRET", kLongSecret}};
+    const Status refused = CheckServeConfig(Load({}, prod).config);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(Contains(refused.error().message, "NODE_ENV=production needs a base URL"));
+    CHECK(Contains(refused.error().message, "--base-url"));
+    CHECK(Contains(refused.error().message, "BETTER_AUTH_URL"));
+    CHECK(CheckServeConfig(Load({"--base-url", "https://auth.example.com"}, prod).config).ok());
+    Env with_env = prod;
+    with_env["BETTER_AUTH_URL"] = "https://auth.example.com";
+    CHECK(CheckServeConfig(Load({}, with_env).config).ok());
+    CHECK(CheckServeConfig(Load({}).config).ok());  // development: Host decides, with a warning
+  }
+
   TEST_CASE("--version is reported, and switches take no value") {
     CHECK(Load({"--version"}).show_version);
     CHECK(Contains(LoadError({"--version=1"}), "--version"));
