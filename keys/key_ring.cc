@@ -30,8 +30,7 @@ std::optional<OrderedJson> StoredPublicJwk(const StoredKey& row) {
   return pub;
 }
 
-// True if the stored public JWK is the signer's (so a verifier that takes it from the JWKS
-// accepts what the signer signs).
+// True if the stored public JWK holds every member of the signer's own, with the same values.
 bool PublishesSigner(const StoredKey& row, const Signer& signer) {
   auto stored = StoredPublicJwk(row);
   auto own = StoredPublicJwk(StoredKey{row.kid, signer.PublicJwkJson(), "", {}, {}, 0, {}});
@@ -41,6 +40,19 @@ bool PublishesSigner(const StoredKey& row, const Signer& signer) {
     if (it == stored->end() || *it != value) return false;
   }
   return true;
+}
+
+// True if the stored public JWK verifies what the signer signs (as a verifier that takes it
+// from the JWKS would).
+bool VerifiesSigner(const StoredKey& row, const Signer& signer) {
+  static constexpr std::string_view kProbe = "ba-issuer key pair check";
+  auto signature = signer.Sign(kProbe);
+  if (!signature.ok()) return false;
+  if (signer.alg() != kEdDsa) {
+    return VerifyWithPublicJwk(signer.alg(), row.public_key_json, kProbe, *signature);
+  }
+  auto pub = ParsePublicJwk(row.public_key_json);
+  return pub.ok() && VerifyEd25519(*pub, kProbe, *signature);
 }
 
 // The signer of a private JWK of `alg`.
@@ -69,23 +81,32 @@ Result<SignerPtr> OpenRow(const StoredKey& row, const KeyPolicy& policy,
   // is of another type it cannot sign here, but it is no reason to stop.
   if (!signer.ok() && !row.alg) return SignerPtr();
   if (!signer.ok()) return KeyError(row, signer.error());
-  if (!PublishesSigner(row, **signer)) return SignerPtr();
   return signer;
 }
 
 }  // namespace
 
+bool PublicKeyMatches(const StoredKey& row, const Signer& signer) {
+  return PublishesSigner(row, signer) && VerifiesSigner(row, signer);
+}
+
 Result<KeyRing> KeyRing::Open(std::vector<StoredKey> rows, const SecretRing& secrets,
                               const KeyPolicy& policy, int64_t now_ms) {
   KeyRing ring({}, policy);
-  for (StoredKey& row : rows) {
+  const std::vector<KeyState> states = ClassifyKeys(rows, policy, now_ms);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    StoredKey& row = rows[i];
     if (!IsPublished(row, policy, now_ms)) continue;
-    SignerPtr signer;
-    if (IsLive(row, now_ms)) {
-      auto opened = OpenRow(row, policy, secrets);
-      if (!opened.ok()) return opened.error();
-      signer = std::move(*opened);
+    const bool live = IsLive(row, now_ms);
+    auto opened = OpenRow(row, policy, secrets);
+    // A retiring key needs no secret: it is opened only to check it.
+    if (!opened.ok() && live) return opened.error();
+    SignerPtr signer = opened.ok() ? std::move(*opened) : SignerPtr();
+    if (signer && !PublicKeyMatches(row, *signer)) {
+      ring.mismatched_.push_back({row.kid, states[i] == KeyState::kActive});
+      continue;
     }
+    if (!live) signer.reset();
     row.private_key.clear();
     ring.keys_.push_back(RingKey{std::move(row), std::move(signer)});
   }
@@ -113,6 +134,13 @@ Status CheckOpens(const StoredKey& row, const SecretRing& secrets, const KeyPoli
   auto signer = SignerFromJwk(alg, row.kid, plain->view());
   if (!signer.ok()) return KeyError(row, signer.error());
   return Status::Ok();
+}
+
+Status CheckKeyPair(const StoredKey& row, const SecretRing& secrets, const KeyPolicy& policy) {
+  auto opened = OpenRow(row, policy, secrets);
+  if (!opened.ok() || !*opened || PublicKeyMatches(row, **opened)) return Status::Ok();
+  return Error{Errc::kConflict,
+               "jwks key " + row.kid + ": its public key does not match its private key"};
 }
 
 const RingKey* KeyRing::Signer(int64_t now_ms) const {

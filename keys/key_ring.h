@@ -56,9 +56,11 @@ class KeyRing {
  public:
   // Unseals every live key of an algorithm ba-issuer signs with, and keeps every key published at
   // `now_ms`. Fails (kUnauthenticated, naming the kid) if a live key does not open with
-  // `secrets`: keys are never silently replaced. A live key that cannot sign safely (an id that
-  // is not UTF-8, a public JWK that does not match its private key, another algorithm) is
-  // published as stored but never signs; a retiring key needs no secret.
+  // `secrets`: keys are never silently replaced. A key whose public JWK is not its private
+  // key's (PublicKeyMatches; a retiring key is checked when it opens) is left out: neither
+  // published nor signing, and listed in mismatched(). A live key that cannot sign safely
+  // otherwise (an id that is not UTF-8, another algorithm) is published as stored but never
+  // signs; a retiring key needs no secret.
   static Result<KeyRing> Open(std::vector<StoredKey> rows, const SecretRing& secrets,
                               const KeyPolicy& policy, int64_t now_ms);
 
@@ -85,6 +87,13 @@ class KeyRing {
 
   const std::vector<RingKey>& keys() const { return keys_; }
 
+  // A row Open() left out because its public key is not its private key's.
+  struct MismatchedKey {
+    std::string kid;
+    bool active;  // it would sign now (the newest live key of its alg)
+  };
+  const std::vector<MismatchedKey>& mismatched() const { return mismatched_; }
+
   size_t size() const { return keys_.size(); }
 
  private:
@@ -93,7 +102,13 @@ class KeyRing {
 
   std::vector<RingKey> keys_;
   KeyPolicy policy_;
+  std::vector<MismatchedKey> mismatched_;
 };
+
+// True if `row`'s stored public JWK is `signer`'s own: it holds every member the private key
+// derives, with the same values, and it verifies a signature the private key makes. False
+// when the publicKey column was replaced (a JWKS would publish a key nobody signs with).
+bool PublicKeyMatches(const StoredKey& row, const Signer& signer);
 
 // The algorithms ba-issuer makes keys for and signs with.
 bool CanSign(const std::string& alg);
@@ -101,6 +116,11 @@ bool CanSign(const std::string& alg);
 // Checks that `row`'s private key opens with `secrets` (and, for Ed25519, is a valid private
 // JWK). kUnauthenticated or kInvalidArgument naming the kid otherwise.
 Status CheckOpens(const StoredKey& row, const SecretRing& secrets, const KeyPolicy& policy);
+
+// Checks that `row`'s public key is its private key's (PublicKeyMatches). kConflict naming the
+// kid if not; Ok for a row whose private key does not open (CheckOpens reports that) or that
+// is of an algorithm ba-issuer does not sign with.
+Status CheckKeyPair(const StoredKey& row, const SecretRing& secrets, const KeyPolicy& policy);
 
 // A new key of the policy's alg as a jwks row (kid from Better Auth's generateId, private JWK
 // sealed) and its signer. createdAt = now_ms; expiresAt = now_ms + rotation interval, if any.

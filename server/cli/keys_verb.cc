@@ -127,19 +127,24 @@ int RunDoctor(const Invocation& invocation) {
   if (!problems.ok()) return Fail(kExitRuntime, problems.error().message);
   bool blocking = false;
   for (const KeyProblem& p : *problems) {
-    std::printf("key %s (%s) does not open with the configured secrets%s\n", p.kid.c_str(),
-                keys::KeyStateName(p.state), p.blocks_start ? ": the server will not start" : "");
+    const char* what = p.mismatched ? "has a public key that does not match its private key"
+                                    : "does not open with the configured secrets";
+    std::printf("key %s (%s) %s%s\n", p.kid.c_str(), keys::KeyStateName(p.state), what,
+                p.blocks_start ? ": the server will not start" : "");
     blocking = blocking || p.blocks_start;
   }
   if (!fix) {
     if (problems->empty()) std::printf("ok: every key opens with the configured secrets\n");
-    if (blocking) std::printf("run `ba-issuer doctor --fix` to retire them and make a new key\n");
+    if (!problems->empty()) {
+      std::printf("run `ba-issuer doctor --fix` to retire or replace them and make a new key\n");
+    }
     return blocking ? kExitConfig : kExitOk;
   }
-  auto retired = FixKeys(*cmd->repo, cmd->Context());
-  if (!retired.ok()) return Fail(kExitRuntime, retired.error().message);
-  for (const std::string& kid : *retired) std::printf("retired %s\n", kid.c_str());
-  if (!retired->empty()) std::printf("made a new signing key\n");
+  auto fixed = FixKeys(*cmd->repo, cmd->Context());
+  if (!fixed.ok()) return Fail(kExitRuntime, fixed.error().message);
+  for (const std::string& kid : fixed->retired) std::printf("retired %s\n", kid.c_str());
+  for (const std::string& kid : fixed->removed) std::printf("removed %s\n", kid.c_str());
+  if (!fixed->retired.empty() || !fixed->removed.empty()) std::printf("made a new signing key\n");
   return kExitOk;
 }
 

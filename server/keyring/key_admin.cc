@@ -164,34 +164,42 @@ Result<std::vector<KeyProblem>> CheckKeys(storage::Repository& repo, const KeyAd
   const std::vector<keys::KeyState> states = keys::ClassifyKeys(*rows, ctx.policy, ctx.now_ms);
   std::vector<KeyProblem> problems;
   for (size_t i = 0; i < rows->size(); ++i) {
-    Status st = keys::CheckOpens((*rows)[i], ctx.secrets, ctx.policy);
-    if (st.ok()) continue;
-    const bool live = keys::IsLive((*rows)[i], ctx.now_ms);
-    problems.push_back(KeyProblem{(*rows)[i].kid, states[i], st.error().message, live});
+    const keys::StoredKey& row = (*rows)[i];
+    if (Status st = keys::CheckOpens(row, ctx.secrets, ctx.policy); !st.ok()) {
+      const bool live = keys::IsLive(row, ctx.now_ms);
+      problems.push_back(KeyProblem{row.kid, states[i], st.error().message, false, live});
+    } else if (Status pair = keys::CheckKeyPair(row, ctx.secrets, ctx.policy); !pair.ok()) {
+      const bool active = states[i] == keys::KeyState::kActive;
+      problems.push_back(KeyProblem{row.kid, states[i], pair.error().message, true, active});
+    }
   }
   return problems;
 }
 
-Result<std::vector<std::string>> FixKeys(storage::Repository& repo, const KeyAdminContext& ctx) {
+Result<KeyFix> FixKeys(storage::Repository& repo, const KeyAdminContext& ctx) {
   auto made = keys::MakeKey(ctx.secrets, ctx.policy, ctx.random, ctx.now_ms);
   if (!made.ok()) return made.error();
-  std::vector<std::string> retired;
+  KeyFix fix;
   auto written = repo.ChangeJwks(
       [&](const std::vector<JwkRow>& jwk_rows) -> std::optional<JwkChange> {
-        retired.clear();
+        fix = KeyFix();
         for (const keys::StoredKey& row : ToStoredKeys(jwk_rows)) {
-          if (!keys::IsLive(row, ctx.now_ms)) continue;
-          if (!keys::CheckOpens(row, ctx.secrets, ctx.policy).ok()) retired.push_back(row.kid);
+          if (!keys::CheckOpens(row, ctx.secrets, ctx.policy).ok()) {
+            if (keys::IsLive(row, ctx.now_ms)) fix.retired.push_back(row.kid);
+          } else if (!keys::CheckKeyPair(row, ctx.secrets, ctx.policy).ok()) {
+            fix.removed.push_back(row.kid);
+          }
         }
-        if (retired.empty()) return std::nullopt;
+        if (fix.retired.empty() && fix.removed.empty()) return std::nullopt;
         JwkChange change;
-        for (const std::string& kid : retired) change.expiries.emplace_back(kid, ctx.now_ms);
+        for (const std::string& kid : fix.retired) change.expiries.emplace_back(kid, ctx.now_ms);
+        change.revokes = fix.removed;
         change.inserts.push_back(ToJwkRow(made->row));
         return change;
       },
       ctx.now_ms);
   if (!written.ok()) return written.error();
-  return retired;
+  return fix;
 }
 
 }  // namespace issuer::server

@@ -57,20 +57,30 @@ Result<std::optional<std::string>> RevokeKey(storage::Repository& repo, const st
 Result<std::string> ImportKey(storage::Repository& repo, std::string_view jwk_json,
                               const KeyAdminContext& ctx);
 
-// A key row the configured secrets cannot open.
+// A key row the configured secrets cannot open, or whose public key is not its private key's.
 struct KeyProblem {
   std::string kid;
   keys::KeyState state;
   std::string reason;
-  bool blocks_start;  // live: the server refuses to start until it is fixed
+  bool mismatched;    // the public key does not match (else: it does not open)
+  bool blocks_start;  // the server refuses to start until it is fixed: a live key that does
+                      // not open, or a mismatched active key
 };
 
-// Checks every row's private key against the secrets. Never writes.
+// Checks every row's private key against the secrets, and its public key against its private
+// key. Never writes.
 Result<std::vector<KeyProblem>> CheckKeys(storage::Repository& repo, const KeyAdminContext& ctx);
 
-// Retires every live key the secrets cannot open (expiresAt = now: it stays published for the
-// grace period, so tokens it signed still verify) and makes a fresh signing key, in one
-// transaction. Returns the retired kids (empty: nothing to fix, nothing written).
-Result<std::vector<std::string>> FixKeys(storage::Repository& repo, const KeyAdminContext& ctx);
+// What FixKeys changed (both empty: nothing to fix, nothing written).
+struct KeyFix {
+  std::vector<std::string> retired;  // live keys that did not open
+  std::vector<std::string> removed;  // keys whose public key did not match their private key
+};
+
+// In one transaction: retires every live key the secrets cannot open (expiresAt = now: it
+// stays published for the grace period, so tokens it signed still verify), deletes every key
+// whose public key is not its private key's (a JWKS must never publish it again), and makes a
+// fresh signing key.
+Result<KeyFix> FixKeys(storage::Repository& repo, const KeyAdminContext& ctx);
 
 }  // namespace issuer::server

@@ -57,7 +57,39 @@ KeyManager::KeyManager(storage::Repository& repo, keys::SecretRing secrets,
 
 Status KeyManager::Load() {
   std::lock_guard<std::mutex> lock(reload_mu_);
-  return Reload();
+  if (Status st = Reload(); !st.ok()) return st;
+  for (const keys::KeyRing::MismatchedKey& bad : ring()->mismatched()) {
+    if (!bad.active) continue;
+    return Error{Errc::kConflict,
+                 "jwks key " + bad.kid +
+                     " (the signing key): its public key does not match its private key, so "
+                     "its tokens would not verify against the JWKS. Run `ba-issuer doctor --fix` "
+                     "to replace it with a new key"};
+  }
+  return Status::Ok();
+}
+
+// REQUIRES: reload_mu_ held.
+void KeyManager::ReportMismatches(const keys::KeyRing& ring) {
+  for (const keys::KeyRing::MismatchedKey& bad : ring.mismatched()) {
+    if (!reported_mismatches_.insert(bad.kid).second) continue;
+    log_.Error("key_pair_mismatch",
+               "kid=" + bad.kid +
+                   " reason=\"its public key does not match its private key: not published, "
+                   "never signs; run ba-issuer doctor --fix\"");
+  }
+}
+
+std::vector<keys::StoredKey> KeyManager::Usable(std::vector<keys::StoredKey> rows) const {
+  auto current = ring();
+  if (!current || current->mismatched().empty()) return rows;
+  std::vector<keys::StoredKey> out;
+  for (keys::StoredKey& row : rows) {
+    bool bad = false;
+    for (const auto& m : current->mismatched()) bad = bad || m.kid == row.kid;
+    if (!bad) out.push_back(std::move(row));
+  }
+  return out;
 }
 
 // REQUIRES: reload_mu_ held.
@@ -72,6 +104,7 @@ Status KeyManager::Reload() {
   auto ring = keys::KeyRing::Open(ToStoredKeys(std::move(*rows)), secrets_, policy_,
                                   clock_.NowMs());
   if (!ring.ok()) return ring.error();
+  ReportMismatches(*ring);
   set_ring(std::make_shared<const keys::KeyRing>(std::move(*ring)));
   fingerprint_ = std::move(fingerprint);
   return Status::Ok();
@@ -121,7 +154,7 @@ Result<bool> KeyManager::MaintainAlg(const keys::KeyPolicy& policy) {
   std::optional<keys::RotationStep> step;
   auto written = repo_.ChangeJwks(
       [&](const std::vector<storage::JwkRow>& rows) -> std::optional<storage::JwkChange> {
-        step = keys::PlanRotation(ToStoredKeys(rows), policy, now, kTimerMarginMs);
+        step = keys::PlanRotation(Usable(ToStoredKeys(rows)), policy, now, kTimerMarginMs);
         if (!step) return std::nullopt;
         storage::JwkChange change;
         storage::JwkRow row = ToJwkRow(made->row);

@@ -3,7 +3,9 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/logger.h"
@@ -30,7 +32,8 @@ class KeyManager {
              const Clock& clock, Random random, Logger& log);
 
   // Reads and unseals the keys. Fails (kUnauthenticated, naming the kid) if a live key does
-  // not open with the secrets.
+  // not open with the secrets, and (kConflict, naming the kid) if the key that would sign has
+  // a public key that is not its private key's (the server must not start on it).
   Status Load();
 
   // The rotation timer's step: writes the first key or a standby key when the lifecycle says
@@ -74,7 +77,13 @@ class KeyManager {
     Jwks jwks;
   };
 
+  // A key whose public key is not its private key's (keys::KeyRing::mismatched()) is never
+  // published or used for signing: each reload leaves it out of the ring, logs an error once
+  // per kid, and the rotation timer makes a key that signs in its place.
   Status Reload();
+  void ReportMismatches(const keys::KeyRing& ring);
+  // `rows` without the keys the current ring left out as mismatched.
+  std::vector<keys::StoredKey> Usable(std::vector<keys::StoredKey> rows) const;
   Status MaintainLocked();
   Result<bool> MaintainOnce();
   Result<bool> MaintainAlg(const keys::KeyPolicy& policy);
@@ -92,6 +101,7 @@ class KeyManager {
   std::atomic<int64_t> data_version_{-1};
   std::atomic<uint64_t> rotations_{0};
   std::string fingerprint_;  // digest of the rows last loaded; guarded by reload_mu_
+  std::set<std::string> reported_mismatches_;  // kids logged once; guarded by reload_mu_
   std::mutex jwks_mu_;
   JwksCache jwks_cache_;  // guarded by jwks_mu_
 };

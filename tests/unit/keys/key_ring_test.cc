@@ -358,6 +358,56 @@ TEST_SUITE("key_ring") {
     CHECK(ring->NextChangeMs(kT0) == max);
   }
 
+  TEST_CASE("a key whose public key is not its private key's is neither published nor used") {
+    StoredKey swapped = EdRow("swapped", 'd', kT0 + 2);
+    swapped.public_key_json = EdRow("x", 'e', kT0).public_key_json;  // another key's
+    StoredKey good = EdRow("good", 'a', kT0);
+    StoredKey retiring = EdRow("retiring", 'b', kT0 - 2 * kDay, kT0 - kDay);
+    retiring.public_key_json = swapped.public_key_json;
+    const KeyRing ring = OpenRing({good, swapped, retiring}, kT0);
+    CHECK(PublishedKids(ring, kT0) == "good");
+    CHECK(SignerKid(ring, kT0) == "good");
+    REQUIRE(ring.mismatched().size() == 2);
+    CHECK(ring.mismatched()[0].kid == "swapped");
+    CHECK(ring.mismatched()[0].active);  // the newest live key: it would have signed
+    CHECK(ring.mismatched()[1].kid == "retiring");
+    CHECK_FALSE(ring.mismatched()[1].active);
+    CHECK(OpenRing({good}, kT0).mismatched().empty());
+
+    Status pair = CheckKeyPair(swapped, Secrets(), KeyPolicy{});
+    REQUIRE_FALSE(pair.ok());
+    CHECK(pair.error().message.find("swapped") != std::string::npos);
+    CHECK(CheckKeyPair(good, Secrets(), KeyPolicy{}).ok());
+    CHECK(CheckOpens(swapped, Secrets(), KeyPolicy{}).ok());  // it opens: a different problem
+
+    auto signer = SigningKey::FromSeed(std::string(32, 'd'));
+    REQUIRE(signer.ok());
+    const Ed25519Signer own("swapped", std::move(*signer));
+    CHECK_FALSE(PublicKeyMatches(swapped, own));
+    swapped.public_key_json = own.PublicJwkJson();
+    CHECK(PublicKeyMatches(swapped, own));
+  }
+
+  TEST_CASE("an ECDSA or RSA key with another key's public JWK is left out too") {
+    KeyPolicy policy;
+    for (const char* alg : {"ES256", "RS256"}) {
+      CAPTURE(alg);
+      policy.alg = alg;
+      auto a = MakeKey(Secrets(), policy, SeededRandom(1), kT0);
+      auto b = MakeKey(Secrets(), policy, SeededRandom(2), kT0 - 1);
+      REQUIRE(a.ok());
+      REQUIRE(b.ok());
+      StoredKey row = a->row;
+      row.public_key_json = b->row.public_key_json;
+      const KeyRing ring = OpenRing({row, b->row}, kT0, policy);
+      CHECK(PublishedKids(ring, kT0) == b->row.kid);
+      REQUIRE(ring.mismatched().size() == 1);
+      CHECK(ring.mismatched()[0].kid == a->row.kid);
+      CHECK_FALSE(CheckKeyPair(row, Secrets(), policy).ok());
+      CHECK(CheckKeyPair(a->row, Secrets(), policy).ok());
+    }
+  }
+
   TEST_CASE("a retiring key needs no secret: it is published but never opened") {
     StoredKey old = EdRow("oldSecret", 'a', kT0 - 2 * kDay, kT0 - kDay);
     auto wrong = SealPrivateKey("{}", SecretRing{"another-secret", {}}, SeededRandom(5));
