@@ -110,7 +110,7 @@ int RunKeys(const Invocation& invocation) {
     std::printf("%s\n", kid->c_str());
     return kExitOk;
   }
-  auto jwks = ExportPublicJwks(*cmd->repo, cmd->loaded.config.key_policy, cmd->now_ms);
+  auto jwks = ExportPublicJwks(*cmd->repo, cmd->Context());
   if (!jwks.ok()) return Fail(kExitRuntime, jwks.error().message);
   std::printf("%s\n", jwks->c_str());
   return kExitOk;

@@ -67,11 +67,14 @@ Result<std::vector<KeyListing>> ListKeys(storage::Repository& repo, const keys::
   return out;
 }
 
-Result<std::string> ExportPublicJwks(storage::Repository& repo, const keys::KeyPolicy& policy,
-                                     int64_t now_ms) {
+Result<std::string> ExportPublicJwks(storage::Repository& repo, const KeyAdminContext& ctx) {
   auto rows = StoredRows(repo);
   if (!rows.ok()) return rows.error();
-  return keys::KeyRing::PublicOnly(std::move(*rows), policy, now_ms).JwksJson(now_ms);
+  std::vector<keys::StoredKey> kept;
+  for (keys::StoredKey& row : *rows) {
+    if (keys::CheckKeyPair(row, ctx.secrets, ctx.policy).ok()) kept.push_back(std::move(row));
+  }
+  return keys::KeyRing::PublicOnly(std::move(kept), ctx.policy, ctx.now_ms).JwksJson(ctx.now_ms);
 }
 
 Result<std::string> RotateKey(storage::Repository& repo, const KeyAdminContext& ctx) {

@@ -37,9 +37,9 @@ struct KeyListing {
 Result<std::vector<KeyListing>> ListKeys(storage::Repository& repo, const keys::KeyPolicy& policy,
                                          int64_t now_ms);
 
-// The JWKS the server publishes now, from the public columns alone. Never writes.
-Result<std::string> ExportPublicJwks(storage::Repository& repo, const keys::KeyPolicy& policy,
-                                     int64_t now_ms);
+// The JWKS the server publishes now, from the public columns (the private keys only to leave
+// out a row whose public key is not its private key's, where the secrets open it). Never writes.
+Result<std::string> ExportPublicJwks(storage::Repository& repo, const KeyAdminContext& ctx);
 
 // Makes a new key that signs now; every other live key of its alg retires (expiresAt = now).
 // Returns its kid.

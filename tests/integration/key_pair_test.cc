@@ -81,6 +81,11 @@ TEST_SUITE("key pair") {
     CHECK(start.err.find("does not match its private key") != std::string::npos);
     CHECK(start.err.find("doctor --fix") != std::string::npos);
 
+    // keys export-public leaves it out as the server would.
+    const CommandResult exported = Run({"keys", "export-public", "--db", db});
+    CHECK(exported.exit_code == 0);
+    CHECK(Kids(json::parse(exported.out)).empty());
+
     const CommandResult diagnosed = Run({"doctor", "--db", db});
     CHECK(diagnosed.exit_code == 2);
     CHECK(diagnosed.out.find("key " + kid +
