@@ -9,6 +9,7 @@
 #include "server/fixture/test_api.h"
 #include "server/keyring/key_admin.h"
 #include "server/keyring/poller.h"
+#include "server/session/claim_sources.h"
 #include "server/session/discovery.h"
 #include "server/session/limit_store.h"
 #include "server/session/routes.h"
@@ -75,6 +76,9 @@ Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, Clock& clock, Rand
   auto plugins = PluginSet::Load(config.plugins, *app->repo_);
   if (!plugins.ok()) return plugins.error();
   app->auth_->plugins = std::move(*plugins);
+  if (Status st = CheckClaimSources(config.claims, app->auth_->plugins); !st.ok()) {
+    return st.error();
+  }
   if (Status st = app->Seed(); !st.ok()) return st.error();
   if (Status st = app->StartRateLimits(random); !st.ok()) return st.error();
   std::vector<Route> routes = AuthRoutes(*app->auth_);

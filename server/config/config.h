@@ -17,13 +17,25 @@
 
 namespace issuer::server {
 
+// One claim taken from a source of the token's session (config file claims.from<Source>):
+// source "session" (claims.fromSession: the session as get-session shows it) or a source a
+// plugin serves ("member" for claims.fromMember); `field` is a path into it, dots going into
+// objects ("organization.slug").
+struct ClaimPick {
+  std::string source;
+  std::string claim;
+  std::string field;
+};
+
 // How the JWT's claims come from the user: ba-issuer's stand-in for the jwt plugin's
-// definePayload (config file "claims").
+// definePayload (config file "claims"). Added in this order, a later one winning: the user's
+// fields (include, exclude), from_user, static_claims, picks (in the file's order).
 struct ClaimShape {
   std::vector<std::string> include;  // user fields kept; empty: every field
   std::vector<std::string> exclude;  // user fields dropped (e.g. "image")
   std::vector<std::pair<std::string, std::string>> from_user;  // claim <- user field
   nlohmann::ordered_json static_claims = nlohmann::ordered_json::object();  // in every token
+  std::vector<ClaimPick> picks;  // claims.fromSession, claims.fromMember, ...
 };
 
 // Better Auth's default secret: used when none is set, so the two interoperate out of the box.

@@ -1,6 +1,7 @@
 #include "server/config/config_file.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include <nlohmann/json.hpp>
 
@@ -109,6 +110,29 @@ Status SetFromUser(const json& v, const std::string& key, Target& t) {
     t.config->claims.from_user.emplace_back(claim, field.get<std::string>());
   }
   return Status::Ok();
+}
+
+// claims.from<Source> (fromSession, fromMember, ...): {claim: "field.path"}, in the file's
+// order, for source "<source>" (the key's rest, its first letter made lowercase). Whether a
+// source other than "session" is served is checked once the plugins are loaded.
+Status SetFromSource(const json& v, const std::string& key, Target& t) {
+  std::string source = key.substr(std::string_view("claims.from").size());
+  source[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(source[0])));
+  if (!v.is_object()) return Invalid(key, "expected an object {claim: \"field\" or \"a.b\"}");
+  for (const auto& [claim, field] : v.items()) {
+    if (!field.is_string() || field.get<std::string>().empty()) {
+      return Invalid(key + "." + claim, "expected a field name (dots go into objects)");
+    }
+    t.config->claims.picks.push_back({source, claim, field.get<std::string>()});
+  }
+  return Status::Ok();
+}
+
+bool IsFromSourceKey(const std::string& key) {
+  constexpr std::string_view kPrefix = "claims.from";
+  return key.size() > kPrefix.size() && key.compare(0, kPrefix.size(), kPrefix) == 0 &&
+         std::isupper(static_cast<unsigned char>(key[kPrefix.size()])) &&
+         key.find('.', kPrefix.size()) == std::string::npos;
 }
 
 Status SetStatic(const json& v, const std::string& key, Target& t) {
@@ -289,6 +313,10 @@ Status ApplyObject(const json& object, const std::string& prefix, Target& t) {
     for (const Key& k : kKeys) {
       if (key == k.path) found = &k;
     }
+    if (found == nullptr && IsFromSourceKey(key)) {
+      if (Status st = SetFromSource(value, key, t); !st.ok()) return st;
+      continue;
+    }
     if (found == nullptr) {
       if (auto st = ApplyLimitKey(key, value, t.config)) {
         if (!st->ok()) return *st;
@@ -299,6 +327,33 @@ Status ApplyObject(const json& object, const std::string& prefix, Target& t) {
     if (Status st = found->set(value, key, t); !st.ok()) return st;
   }
   return Status::Ok();
+}
+
+// The claims the unordered parse read with its keys sorted, put in the file's order:
+// claims.fromUser's entries, and the picks of claims.from<Source> (by source key, then claim).
+void OrderClaims(std::string_view text, Config* config) {
+  const auto doc = nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object() || !doc.contains("claims") || !doc["claims"].is_object()) return;
+  std::vector<std::string> order;  // "fromX.claim"
+  for (const auto& [key, entries] : doc["claims"].items()) {
+    if (!entries.is_object()) continue;
+    for (const auto& [claim, field] : entries.items()) order.push_back(key + "." + claim);
+  }
+  auto rank = [&order](const std::string& entry) {
+    return std::find(order.begin(), order.end(), entry) - order.begin();
+  };
+  ClaimShape& shape = config->claims;
+  std::stable_sort(shape.from_user.begin(), shape.from_user.end(), [&](const auto& a, const auto& b) {
+    return rank("fromUser." + a.first) < rank("fromUser." + b.first);
+  });
+  auto key_of = [](const ClaimPick& pick) {
+    return "from" + std::string(1, static_cast<char>(std::toupper(
+                                       static_cast<unsigned char>(pick.source[0])))) +
+           pick.source.substr(1) + "." + pick.claim;
+  };
+  std::stable_sort(shape.picks.begin(), shape.picks.end(), [&](const auto& a, const auto& b) {
+    return rank(key_of(a)) < rank(key_of(b));
+  });
 }
 
 }  // namespace
@@ -314,6 +369,7 @@ Status ApplyConfigFile(const std::string& text, FileSettings* settings, Config* 
   Target target{settings, config};
   if (Status st = ApplyObject(doc, "", target); !st.ok()) return st;
   OrderCustomRules(text, config);
+  OrderClaims(text, config);
   if (config->min_password_length > config->max_password_length) {
     return Invalid("emailAndPassword.minPasswordLength", "greater than maxPasswordLength");
   }

@@ -23,7 +23,8 @@ struct FileSettings {
 // secret, session.{expiresIn, updateAge}, emailAndPassword.{enabled, minPasswordLength,
 // maxPasswordLength}, jwt.{issuer, audience, expirationTime}, jwks.{jwksPath,
 // rotationInterval, gracePeriod}, rateLimit.* and advanced.ipAddress.* (limits_config.h); and
-// ba-issuer's claims.{include, exclude, static, fromUser}.
+// ba-issuer's claims.{include, exclude, static, fromUser, fromSession, from<Source>}
+// (from<Source>: a ClaimPick of source "<source>", e.g. fromMember; see ClaimShape).
 // Values go into `config` (or `settings`, for those settled later). kInvalidArgument naming
 // the key: "session.expiresIn: expected whole seconds", "jwt.expiresIn: unknown key".
 Status ApplyConfigFile(const std::string& text, FileSettings* settings, Config* config);

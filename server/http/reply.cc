@@ -37,4 +37,11 @@ void ExposeHeaders(HttpReply* reply, const std::vector<std::string>& names) {
   reply->AddHeader("Access-Control-Expose-Headers", joined);
 }
 
+HttpReply EmptyUnauthorized(HttpReply reply) {
+  reply.status = 401;
+  reply.body.clear();
+  reply.AddHeader("Content-Type", "application/json");
+  return reply;
+}
+
 }  // namespace issuer::server

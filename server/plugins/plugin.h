@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/result.h"
 #include "server/http/api_error.h"
 #include "server/http/route.h"
 #include "server/http/types.h"
@@ -86,6 +87,19 @@ class Plugin {
   // Whether list-sessions shows this session of the caller (the admin plugin hides
   // impersonation sessions, as its after-hook on /list-sessions does).
   virtual bool SessionListed(const storage::SessionRow& /*session*/) const { return true; }
+
+  // The claim sources the plugin serves to the token's claims: config file claims.from<Source>
+  // reads source "<source>" ("member" for claims.fromMember).
+  virtual std::vector<std::string> ClaimSources() const { return {}; }
+
+  // Source `source` (one of ClaimSources()) for a token of session `found`: a JSON object whose
+  // fields the claims pick, or null when there is none for this session (no claim is added). An
+  // error fails the token (5xx). Called only when the config picks from the source.
+  virtual Result<nlohmann::ordered_json> ClaimSource(AuthContext& /*ctx*/,
+                                                     std::string_view /*source*/,
+                                                     const storage::SessionWithUser& /*found*/) {
+    return nlohmann::ordered_json();
+  }
 
   // Better Auth's rateLimit rules of the plugin: paths (relative to the base path) starting
   // with `prefix` get `max` requests per `window_s`.

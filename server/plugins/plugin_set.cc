@@ -125,4 +125,26 @@ bool PluginSet::SessionListed(const storage::SessionRow& session) const {
                      [&](const auto& p) { return p->SessionListed(session); });
 }
 
+namespace {
+
+bool Serves(const Plugin& plugin, std::string_view source) {
+  const std::vector<std::string> sources = plugin.ClaimSources();
+  return std::find(sources.begin(), sources.end(), source) != sources.end();
+}
+
+}  // namespace
+
+bool PluginSet::ServesClaimSource(std::string_view source) const {
+  return std::any_of(plugins_.begin(), plugins_.end(),
+                     [&](const auto& p) { return Serves(*p, source); });
+}
+
+Result<nlohmann::ordered_json> PluginSet::ClaimSource(AuthContext& ctx, std::string_view source,
+                                                      const storage::SessionWithUser& found) const {
+  for (const auto& p : plugins_) {
+    if (Serves(*p, source)) return p->ClaimSource(ctx, source, found);
+  }
+  return nlohmann::ordered_json();
+}
+
 }  // namespace issuer::server

@@ -44,6 +44,11 @@ class PluginSet {
   void AfterSignIn(AuthContext& ctx, const Plugin::SignIn& in, HttpReply* reply) const;
   bool SessionUsable(AuthContext& ctx, const storage::SessionWithUser& found) const;
   bool SessionListed(const storage::SessionRow& session) const;
+  // Whether a plugin serves claim source `source`; its value for `found` (null when the
+  // plugin has none for it, or no plugin serves it).
+  bool ServesClaimSource(std::string_view source) const;
+  Result<nlohmann::ordered_json> ClaimSource(AuthContext& ctx, std::string_view source,
+                                             const storage::SessionWithUser& found) const;
 
  private:
   std::vector<std::unique_ptr<Plugin>> plugins_;

@@ -1,6 +1,7 @@
 #include "server/plugins/registry.h"
 
 #include "server/plugins/admin/admin.h"
+#include "server/plugins/organization/organization.h"
 #include "server/plugins/two_factor/two_factor.h"
 
 namespace issuer::server {
@@ -9,6 +10,7 @@ const std::vector<PluginEntry>& RegisteredPlugins() {
   static const std::vector<PluginEntry> entries = {
       {"admin", "banned", &MakeAdmin},
       {"twoFactor", "twoFactorEnabled", &MakeTwoFactor},
+      {"organization", nullptr, &MakeOrganization},
   };
   return entries;
 }

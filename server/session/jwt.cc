@@ -1,6 +1,7 @@
 #include "server/session/jwt.h"
 
 #include "keys/jws.h"
+#include "server/session/claim_sources.h"
 
 namespace issuer::server {
 
@@ -28,12 +29,18 @@ Result<std::string> SignClaims(AuthContext& ctx, const OrderedJson& claims) {
 }
 
 // Every call signs afresh (Ed25519 is deterministic, but iat moves and nothing is cached).
-Result<std::string> MintToken(AuthContext& ctx, const storage::UserRow& user, const Site& site) {
+Result<std::string> MintToken(AuthContext& ctx, const storage::SessionWithUser& found,
+                              const Site& site) {
   const Config& config = ctx.config;
+  const storage::UserRow& user = found.user;
+  auto added = SourcedClaims(ctx, found);
+  if (!added.ok()) return added.error();
+  const OrderedJson own = ctx.user_claims.Get(user.id);
+  for (auto& [name, value] : own.items()) (*added)[name] = value;
   ctx.tokens_issued.fetch_add(1, std::memory_order_relaxed);
   return SignPayload(ctx, JwtClaimsJson(user, ctx.clock.NowMs(), config.token_ttl_s,
                                         TokenIssuer(config, site), TokenAudience(config, site),
-                                        config.claims, ctx.user_claims.Get(user.id)));
+                                        config.claims, *added));
 }
 
 }  // namespace issuer::server

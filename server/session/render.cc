@@ -41,6 +41,18 @@ OrderedJson UserJson(const storage::UserRow& user) {
   return out;
 }
 
+OrderedJson RowJson(const storage::Row& row, const std::vector<std::string>& fields) {
+  OrderedJson out = OrderedJson::object();
+  auto put = [&](const std::string& name) {
+    const auto it = std::find_if(row.begin(), row.end(),
+                                 [&](const storage::ExtraColumn& c) { return c.name == name; });
+    out[name] = it == row.end() ? OrderedJson(nullptr) : ValueJson(it->value, it->type);
+  };
+  for (const std::string& name : fields) put(name);
+  put("id");
+  return out;
+}
+
 OrderedJson SessionJson(const storage::SessionRow& session) {
   OrderedJson out = {{"expiresAt", FormatIsoMs(session.expires_at_ms)},
                      {"token", session.token},

@@ -20,6 +20,10 @@ OrderedJson UserJson(const storage::UserRow& user);
 // userAgent, userId, extra columns, id.
 OrderedJson SessionJson(const storage::SessionRow& session);
 
+// A row of a plugin's table as Better Auth's adapter returns it: `fields` in schema order,
+// then "id"; a field the row lacks is null. Dates are ISO strings, booleans true/false.
+OrderedJson RowJson(const storage::Row& row, const std::vector<std::string>& fields);
+
 // The JWT claims Better Auth's jwt plugin signs (compat spec §1.4):
 // {iat, ...user, sub, exp = iat + ttl, iss, aud}. `shape` picks the user fields and adds
 // claims (from user fields, then static ones), then `extra` (the user's own claims) is added;

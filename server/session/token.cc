@@ -26,7 +26,7 @@ HttpReply GetSession(AuthContext& ctx, const HttpRequest& request) {
     reply.body = "null";
     return reply;
   }
-  auto jwt = MintToken(ctx, result.found.user, site);
+  auto jwt = MintToken(ctx, result.found, site);
   if (!jwt.ok()) return WithError(std::move(reply), LoggedFailure(ctx, jwt.error()));
   reply.body = Dump(
       {{"session", SessionJson(result.found.session)}, {"user", UserJson(result.found.user)}});
@@ -50,7 +50,7 @@ HttpReply Token(AuthContext& ctx, const HttpRequest& request) {
   if (result.outcome == Lookup::kNone) {
     return WithError(std::move(reply), {ApiCode::kUnauthorized, ""});
   }
-  auto jwt = MintToken(ctx, result.found.user, site);
+  auto jwt = MintToken(ctx, result.found, site);
   if (!jwt.ok()) return WithError(std::move(reply), LoggedFailure(ctx, jwt.error()));
   // {"token":"<jwt>"} as Dump writes it: a compact JWS is base64url and dots, nothing to escape.
   reply.body = "{\"token\":\"" + *jwt + "\"}";

@@ -3,12 +3,16 @@
 // - ba-issuer creates the schema; Better Auth's migration then finds nothing to add;
 // - users: sign up on one, sign in on the other, both ways;
 // - sessions: a bearer token from one is accepted by the other's /get-session and /token;
-// - keys: both sign with the one key and each one's JWTs verify against the other's JWKS.
+// - keys: both sign with the one key and each one's JWTs verify against the other's JWKS;
+// - organization(): ba-issuer makes Better Auth's organization, member and invitation tables and
+//   session.activeOrganizationId with the types Better Auth's own migration gives them; an
+//   organization made on one is the other's active organization and in its token's claims.
 // Needs the run's throwaway cluster (BA_TEST_PG_DIR, CTest's pg_cluster fixture): fails without.
 
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { createLocalJWKSet, jwtVerify } from "jose";
@@ -34,9 +38,9 @@ async function sql(url, text) {
   }
 }
 
-async function freshDatabase() {
+async function freshDatabase(suffix = "") {
   const base = clusterUrl();
-  const name = `ba_interop_${process.pid}`;
+  const name = `ba_interop_${process.pid}${suffix}`;
   await sql(base, `drop database if exists ${name}`);
   await sql(base, `create database ${name}`);
   return base.slice(0, base.lastIndexOf("/") + 1) + name;
@@ -92,5 +96,69 @@ test("Better Auth on PostgreSQL and ba-issuer share users, sessions and keys", a
     const r = await s.stop();
     running.delete(s);
     assertCleanExit(s, r);
+  }
+});
+
+const ORG_CONFIG = { plugins: { organization: {} }, claims: { fromMember: { orgRole: "role", orgSlug: "organization.slug" } } };
+const ORG_TABLES = "('organization', 'member', 'invitation', 'session')";
+const orgSchema = (url) => sql(url, `select table_name, column_name, data_type, is_nullable from information_schema.columns
+  where table_schema = 'public' and table_name in ${ORG_TABLES} order by 1, 2`);
+const orgKeys = (url) => sql(url, `select conrelid::regclass::text as tbl, contype::text, confdeltype::text,
+  pg_get_constraintdef(oid) as def from pg_constraint where conrelid::regclass::text in
+  ('organization', 'member', 'invitation', '"organization"', '"member"', '"invitation"') order by 1, 4`);
+const orgIndexes = (url) => sql(url, `select indexdef from pg_indexes where tablename in ${ORG_TABLES} order by 1`);
+
+test("organization() on PostgreSQL: Better Auth's tables, shared organizations and claims", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "ba-org-pg-"));
+  const config = path.join(dir, "org.json");
+  writeFileSync(config, JSON.stringify(ORG_CONFIG));
+  const opts = { extraArgs: ["--config", config] };
+  try {
+    // Better Auth's own migration alone, on a database of its own: the schema to match.
+    const refOnly = await freshDatabase("_ref");
+    const alone = await startServer("ref", { db: refOnly, ...opts });
+    running.add(alone);
+    assertCleanExit(alone, await alone.stop());
+    running.delete(alone);
+
+    const url = await freshDatabase("_org");
+    const issuer = await startServer("ba-issuer", { db: `${url}?poll=1`, ...opts });
+    running.add(issuer);
+    assert.deepEqual(await orgSchema(url), await orgSchema(refOnly), "ba-issuer's organization tables differ from Better Auth's");
+    assert.deepEqual(await orgKeys(url), await orgKeys(refOnly), "keys and references differ from Better Auth's");
+    assert.deepEqual(await orgIndexes(url), await orgIndexes(refOnly), "indexes differ from Better Auth's");
+    const before = await columns(url);
+    const ref = await startServer("ref", { db: url, ...opts });
+    running.add(ref);
+    assert.deepEqual(await columns(url), before, "Better Auth's migration changed ba-issuer's schema");
+
+    await signUp(ref, "org-owner@example.com");
+    const session = await signIn(ref, "org-owner@example.com");
+    const made = await post(ref, "/organization/create", { name: "PG Org", slug: "pg-org" }, bearer(session));
+    assert.equal(made.status, 200, made.text);
+    for (const srv of [issuer, ref]) {
+      const r = await get(srv, "/organization/get-active-member", bearer(session));
+      assert.equal(r.json?.role, "owner", `${srv.kind} get-active-member: ${r.text}`);
+      const t = await get(srv, "/token", bearer(session));
+      const claims = JSON.parse(Buffer.from(t.json.token.split(".")[1], "base64url"));
+      assert.deepEqual([claims.orgRole, claims.orgSlug], ["owner", "pg-org"], `${srv.kind} claims`);
+    }
+    const other = await post(issuer, "/organization/create", { name: "Second", slug: "second" }, bearer(session));
+    assert.equal(other.status, 200, other.text);
+    const full = await get(ref, "/organization/get-full-organization", bearer(session));
+    assert.equal(full.json?.slug, "second", `ref get-full-organization: ${full.text}`);
+    const list = await get(ref, "/organization/list", bearer(session));
+    assert.deepEqual(list.json.map((o) => o.slug).sort(), ["pg-org", "second"]);
+    const unset = await post(issuer, "/organization/set-active", { organizationId: null }, bearer(session));
+    assert.equal(unset.status, 200, unset.text);
+    const after = await get(ref, "/get-session", bearer(session));
+    assert.equal(after.json.session.activeOrganizationId, null);
+    for (const s of [ref, issuer]) {
+      const r = await s.stop();
+      running.delete(s);
+      assertCleanExit(s, r);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

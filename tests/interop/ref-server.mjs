@@ -92,7 +92,8 @@ const database = /^postgres(ql)?:\/\//.test(dbPath)
 // --config FILE (ba-issuer's config file, read for its Better Auth option sections) and
 // BA_REF_OPTIONS (JSON, applied after it) set emailAndPassword, emailVerification, user, session,
 // rateLimit, advanced and plugins (admin, twoFactor, organization, username with their options;
-// a two-factor OTP is captured in the mailbox as kind "two-factor-otp").
+// a two-factor OTP is captured in the mailbox as kind "two-factor-otp"), and ba-issuer's
+// "claims" (made a definePayload, below).
 const mail = [];
 const capture = (kind) => async ({ user, url, token }) => {
   mail.unshift({ to: user.email, kind, url, token, createdAt: new Date().toISOString() });
@@ -100,10 +101,62 @@ const capture = (kind) => async ({ user, url, token }) => {
 const extra = {};
 for (const source of [args.config ? readFileSync(args.config, "utf8") : "{}", process.env.BA_REF_OPTIONS ?? "{}"]) {
   const parsed = JSON.parse(source);
-  for (const k of ["emailAndPassword", "emailVerification", "user", "session", "plugins", "rateLimit", "advanced"]) {
+  for (const k of ["emailAndPassword", "emailVerification", "user", "session", "plugins", "rateLimit", "advanced", "claims"]) {
     if (parsed[k]) extra[k] = { ...(extra[k] ?? {}), ...parsed[k] };
   }
 }
+
+// ba-issuer's config "claims" as the jwt plugin's definePayload (only when the config has it):
+// the user's fields (include, exclude), fromUser, static, then claims.fromSession (the session
+// as get-session shows it) and claims.fromMember (the active organization's member, with
+// "organization": its row, read through the adapter), in the file's order; a later claim wins.
+// Paths go into objects at dots; a path that ends nowhere adds no claim.
+const plain = (x) => (x === undefined ? undefined : JSON.parse(JSON.stringify(x)));
+function at(value, path) {
+  let v = value;
+  for (const k of path.split(".")) {
+    if (v === null || typeof v !== "object" || Array.isArray(v) || !(k in v)) return undefined;
+    v = v[k];
+  }
+  return v;
+}
+async function memberSource(user, session) {
+  const organizationId = session.activeOrganizationId;
+  if (!organizationId) return null;
+  const { adapter } = await auth.$context;
+  const member = await adapter.findOne({ model: "member", where: [{ field: "userId", value: user.id }, { field: "organizationId", value: organizationId }] });
+  if (!member) return null;
+  const organization = await adapter.findOne({ model: "organization", where: [{ field: "id", value: organizationId }] });
+  return { ...member, organization };
+}
+function definePayloadOf(shape) {
+  return async ({ user, session }) => {
+    const u = plain(user);
+    const payload = {};
+    for (const [k, v] of Object.entries(u)) {
+      if (shape.include?.length && !shape.include.includes(k)) continue;
+      if (!(shape.exclude ?? []).includes(k)) payload[k] = v;
+    }
+    for (const [claim, field] of Object.entries(shape.fromUser ?? {})) if (field in u) payload[claim] = u[field];
+    Object.assign(payload, shape.static ?? {});
+    const sources = { session: plain(session) };
+    if (shape.fromMember) sources.member = plain(await memberSource(user, session));
+    for (const [key, picks] of Object.entries(shape)) {
+      if (!/^from[A-Z]/.test(key) || key === "fromUser") continue;
+      const source = sources[key[4].toLowerCase() + key.slice(5)];
+      if (source === null || source === undefined) continue;
+      for (const [claim, field] of Object.entries(picks)) {
+        const v = at(source, field);
+        if (v !== undefined) payload[claim] = v;
+      }
+    }
+    return payload;
+  };
+}
+const jwtOptions = {
+  ...(Object.keys(jwksOptions).length ? { jwks: jwksOptions } : {}),
+  ...(extra.claims ? { jwt: { definePayload: definePayloadOf(extra.claims) } } : {}),
+};
 
 // The config's "plugins" section, as ba-issuer reads it ({"admin": {...options}, ...}), made
 // into Better Auth's plugins with those options. Options that are functions in Better Auth
@@ -143,7 +196,7 @@ const auth = betterAuth({
   ...(extra.session ? { session: extra.session } : {}),
   ...(extra.rateLimit ? { rateLimit: extra.rateLimit } : {}),
   ...(extra.advanced ? { advanced: extra.advanced } : {}),
-  plugins: [Object.keys(jwksOptions).length ? jwt({ jwks: jwksOptions }) : jwt(), bearer(), ...extraPlugins],
+  plugins: [Object.keys(jwtOptions).length ? jwt(jwtOptions) : jwt(), bearer(), ...extraPlugins],
 });
 
 try {

@@ -90,13 +90,6 @@ ApiError StatusOnly(int status, const std::string& message) {
   return ApiError::Custom(status, "", message);
 }
 
-HttpReply EmptyUnauthorized(HttpReply reply) {
-  reply.status = 401;
-  reply.body.clear();
-  reply.AddHeader("Content-Type", "application/json");
-  return reply;
-}
-
 std::optional<ApiError> ValidateBody(const Body& body, const std::vector<ZodField>& fields) {
   if (!body || !body->is_object()) {
     return ApiError{ApiCode::kValidationError,

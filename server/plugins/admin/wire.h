@@ -22,10 +22,6 @@ ApiError UserNotFound();
 // better-call's APIError.fromStatus(status, {message}): the message alone, no code.
 ApiError StatusOnly(int status, const std::string& message);
 
-// APIError.fromStatus("UNAUTHORIZED") with no message: 401, an empty body that still says
-// Content-Type: application/json (the admin routes without a session).
-HttpReply EmptyUnauthorized(HttpReply reply);
-
 // The zod types of the admin routes' body fields.
 enum class Zod {
   kCoercedString,   // z.coerce.string(): any value but undefined, read as JS String(value)

@@ -138,6 +138,27 @@ TEST_SUITE("config-file") {
           "cat > /dev/null");
   }
 
+  TEST_CASE("claims.fromSession and claims.from<Source> become picks in the file's order") {
+    const LoadedConfig l = Loaded(R"({"claims": {
+      "fromUser": {"z": "name", "a": "email"},
+      "fromSession": {"org": "activeOrganizationId", "agent": "userAgent"},
+      "fromMember": {"orgSlug": "organization.slug", "orgRole": "role"},
+      "fromTeam": {"team": "id"}}})");
+    const ClaimShape& shape = l.config.claims;
+    REQUIRE(shape.from_user.size() == 2);
+    CHECK(shape.from_user[0].first == "z");  // the file's order, not the parser's sorted one
+    CHECK(shape.from_user[1].first == "a");
+    REQUIRE(shape.picks.size() == 5);
+    const std::vector<std::string> expected = {"session org activeOrganizationId",
+                                               "session agent userAgent",
+                                               "member orgSlug organization.slug",
+                                               "member orgRole role", "team team id"};
+    for (size_t i = 0; i < expected.size(); ++i) {
+      const ClaimPick& p = shape.picks[i];
+      CHECK(p.source + " " + p.claim + " " + p.field == expected[i]);
+    }
+  }
+
   TEST_CASE("flags override the file, the file overrides the environment") {
     const Env env = {{"BETTER_AUTH_URL", "http://env.example"},
                      {"BETTER_AUTH_SECRET", "env-secret-0123456789abcdefghijklmnopqrst"},
@@ -194,6 +215,11 @@ TEST_SUITE("config-file") {
         {R"({"claims": {"include": "email"}})", "claims.include: expected an array of strings"},
         {R"({"claims": {"static": []}})", "claims.static: expected an object"},
         {R"({"claims": {"fromUser": {"roles": 5}}})", "claims.fromUser.roles: expected a user"},
+        {R"({"claims": {"fromSession": []}})", "claims.fromSession: expected an object"},
+        {R"({"claims": {"fromMember": {"orgRole": 1}}})", "claims.fromMember.orgRole: expected a field"},
+        {R"({"claims": {"fromMember": {"orgRole": ""}}})", "claims.fromMember.orgRole: expected a field"},
+        {R"({"claims": {"frommember": {}}})", "claims.frommember: unknown key"},
+        {R"({"claims": {"from": {}}})", "claims.from: unknown key"},
         {R"({"basePath": "api"})", "basePath: expected a path"},
         {R"({"user": {"deleteUser": {"enabled": "yes"}}})", "user.deleteUser.enabled: expected true or false"},
         {R"({"user": {"changeEmail": {"enabled": true}}})", "user.changeEmail: unknown key"},
