@@ -16,6 +16,11 @@ Result<std::unique_ptr<Repository>> OpenRepository(const std::string& location, 
   return std::unique_ptr<Repository>(std::move(*sqlite));
 }
 
+std::vector<std::string> StoreFiles(const std::string& location) {
+  if (pg::IsPostgresUrl(location) || location.empty() || location == ":memory:") return {};
+  return {location, location + "-wal", location + "-shm"};
+}
+
 std::string RedactLocation(const std::string& location) { return pg::Redact(location); }
 
 }  // namespace issuer::storage

@@ -75,6 +75,10 @@ class Repository {
   //   DELETE FROM user WHERE id = ?
   virtual Status DeleteUser(std::string_view user_id) = 0;
   virtual Status InsertVerification(const VerificationRow& row) = 0;
+  // The work of InsertVerification, undone in the same transaction: nothing changes. A request
+  // for an unknown email does it, so that it costs what one for a known email does.
+  //   BEGIN; INSERT INTO verification ...; DELETE FROM verification WHERE id = ?; COMMIT
+  virtual Status RehearseVerification(const VerificationRow& row) = 0;
   // The newest row with this identifier (expired or not), or nullopt.
   //   SELECT * FROM verification WHERE identifier = ? ORDER BY createdAt DESC LIMIT 1
   virtual Result<std::optional<VerificationRow>> FindVerification(std::string_view identifier) = 0;
@@ -154,6 +158,11 @@ enum class OpenMode {
 // be opened.
 Result<std::unique_ptr<Repository>> OpenRepository(const std::string& location,
                                                    OpenMode mode = OpenMode::kReadWrite);
+
+// The files a store at `location` keeps on disk: a SQLite file and its -wal and -shm (whether
+// they exist or not); none for PostgreSQL and ":memory:". The store creates each of them with
+// mode 0600 whatever the umask.
+std::vector<std::string> StoreFiles(const std::string& location);
 
 // `location` fit for a message or a log line: a URL's password replaced by "***".
 std::string RedactLocation(const std::string& location);

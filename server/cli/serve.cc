@@ -1,4 +1,6 @@
 // The serve verb: builds the App, prints the ready line, serves until a stop signal.
+#include <sys/stat.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -45,14 +47,32 @@ class SignalWaiter {
 };
 
 // Start-up warnings: plain lines, or log events with --log-format json.
-void PrintWarnings(const LoadedConfig& loaded, Logger& log) {
-  for (const std::string& warning : loaded.warnings) {
-    if (loaded.config.log_format == LogFormat::kJson) {
+void PrintWarnings(const std::vector<std::string>& warnings, LogFormat format, Logger& log) {
+  for (const std::string& warning : warnings) {
+    if (format == LogFormat::kJson) {
       log.Warn("config", "message=\"" + warning + "\"");  // warnings hold no '"'
     } else {
       std::fprintf(stderr, "%s\n", warning.c_str());
     }
   }
+}
+
+// The store's files and the key file that the group or others may read or write: one warning
+// each, with the command that fixes it. The server keeps the mode it finds (a file shared with a
+// Better Auth that runs as another user may need it) and makes its own files 0600.
+std::vector<std::string> OpenFileWarnings(const Config& config) {
+  std::vector<std::string> paths = storage::StoreFiles(config.db_path);
+  if (!config.key_file.empty()) paths.push_back(config.key_file);
+  std::vector<std::string> out;
+  for (const std::string& path : paths) {
+    struct stat st {};
+    if (stat(path.c_str(), &st) != 0 || (st.st_mode & 077) == 0) continue;
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    out.push_back("WARNING: " + path + " is open to other users (mode " + mode +
+                  "); fix it with: chmod 600 '" + path + "'");
+  }
+  return out;
 }
 
 // Why the App could not be made, and the way out where there is one.
@@ -82,10 +102,12 @@ int RunServe(const Invocation& invocation) {
   }
   Clock clock = Clock::System();
   Logger log(stderr, clock, loaded->config.log_format, LogFlush::kBackground);
-  PrintWarnings(*loaded, log);
+  const LogFormat format = loaded->config.log_format;
+  PrintWarnings(loaded->warnings, format, log);
   const std::string db = storage::RedactLocation(loaded->config.db_path);
   auto app = App::Create(std::move(*loaded), clock, &SodiumRandom, log);
   if (!app.ok()) return Fail(kExitConfig, CreateFailure(app.error(), db));
+  PrintWarnings(OpenFileWarnings((*app)->config()), format, log);
   auto port = (*app)->Bind();
   if (!port.ok()) {
     return Fail(kExitConfig, port.error().message +

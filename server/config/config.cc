@@ -6,6 +6,7 @@
 #include "server/config/config_file.h"
 #include "server/config/limits_config.h"
 #include "server/http/host_pin.h"
+#include "server/fixture/mail_command.h"
 #include "server/http/loopback.h"
 #include "server/http/url.h"
 #include "common/text.h"
@@ -119,6 +120,41 @@ Status ApplyMetricsListen(const std::string& value, Config* config) {
   return Status::Ok();
 }
 
+// A whole number from `min` to `max` (a size or a count).
+Result<size_t> ParseBounded(const std::string& flag, const std::string& text, size_t min,
+                            size_t max) {
+  size_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+    return Invalid("invalid " + flag + ": " + text + " (" + std::to_string(min) + " to " +
+                   std::to_string(max) + ")");
+  }
+  return value;
+}
+
+// --max-header-size BYTES, --max-header-fields N: Node's bound (16 KiB) raised or lowered.
+Status ApplyHeadLimit(const std::string& flag, const std::string& value, Config* config) {
+  const bool bytes = flag == "--max-header-size";
+  auto parsed = bytes ? ParseBounded(flag, value, 1024, 1024 * 1024)
+                      : ParseBounded(flag, value, 1, 10000);
+  if (!parsed.ok()) return parsed.error();
+  (bytes ? config->head_limits.max_bytes : config->head_limits.max_fields) = *parsed;
+  return Status::Ok();
+}
+
+// --mail-env NAME: a variable name (letters, digits, '_'), not one that holds a secret.
+Status AddMailEnv(const std::string& name, Config* config) {
+  const bool word = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  });
+  if (!word) return Invalid("invalid --mail-env: " + name + " (a variable name)");
+  if (name.starts_with("BETTER_AUTH_") || name == "AUTH_SECRET" || name == "DATABASE_URL") {
+    return Invalid("--mail-env " + name + ": the mail command never sees the server's secrets");
+  }
+  config->mail_env.push_back(name);
+  return Status::Ok();
+}
+
 struct FlagSpec {
   const char* name;
   bool takes_value;
@@ -130,7 +166,8 @@ constexpr FlagSpec kFlags[] = {
     {"--seed", true},         {"--config", true},        {"--log-format", true},
     {"--discovery", false},   {"--alg", true},           {"--mail-command", true},
     {"--trusted-proxy", true}, {"--help", false},       {"-h", false},
-    {"--version", false},     {"--allowed-host", true},  {"--metrics-listen", true}};
+    {"--version", false},     {"--allowed-host", true},  {"--metrics-listen", true},
+    {"--max-header-size", true}, {"--max-header-fields", true}, {"--mail-env", true}};
 
 const FlagSpec* FindFlag(const std::string& flag) {
   for (const FlagSpec& spec : kFlags) {
@@ -208,6 +245,10 @@ Status ApplyFlag(const std::string& flag, const std::string& value, Inputs* in,
     config.allowed_hosts.push_back(std::move(*name));
   } else if (flag == "--metrics-listen") {
     return ApplyMetricsListen(value, &config);
+  } else if (flag == "--mail-env") {
+    return AddMailEnv(value, &config);
+  } else if (flag == "--max-header-size" || flag == "--max-header-fields") {
+    return ApplyHeadLimit(flag, value, &config);
   } else if (flag == "--trusted-proxy") {
     const std::vector<std::string> entries = SplitList(value);
     if (entries.empty()) return Invalid("--trusted-proxy needs an address or network (CIDR)");
@@ -358,6 +399,18 @@ Status CheckTestApi(const Config& config) {
   return Status::Ok();
 }
 
+// --mail-command's environment: the allow-listed variables and --mail-env's, where set.
+std::vector<std::string> MailEnvironment(const EnvLookup& env, const Config& config) {
+  std::vector<std::string> names(std::begin(kMailEnvironment), std::end(kMailEnvironment));
+  names.insert(names.end(), config.mail_env.begin(), config.mail_env.end());
+  std::vector<std::string> out;
+  for (const std::string& name : names) {
+    if (auto value = env(name)) out.push_back(name + "=" + *value);
+  }
+  if (!env("PATH")) out.push_back("PATH=/usr/local/bin:/usr/bin:/bin");
+  return out;
+}
+
 // Everything after the flags are known: the environment under them, then the values they set.
 Status Resolve(const FlagList& flags, const EnvLookup& env, const FileReader& read_file,
                LoadedConfig* out) {
@@ -381,6 +434,9 @@ Status Resolve(const FlagList& flags, const EnvLookup& env, const FileReader& re
   if (Status st = ReadFlagFiles(in, read_file, out); !st.ok()) return st;
   if (Status st = CheckTestApi(out->config); !st.ok()) return st;
   ApplyKeyPolicy(&out->config);
+  if (!out->config.mail_command.empty()) {
+    out->secrets.mail_environment = MailEnvironment(env, out->config);
+  }
   AddLimitWarnings(out->config, &out->warnings);
   if (out->config.base_origin.empty()) {
     out->warnings.push_back(

@@ -13,6 +13,7 @@
 #include "keys/key_ring.h"
 #include "keys/seal.h"
 #include "server/http/client_ip.h"
+#include "server/http/head_limit.h"
 #include "server/http/limit_rules.h"
 
 namespace issuer::server {
@@ -78,6 +79,8 @@ struct Config {
   // --metrics-listen ADDR:PORT: GET /metrics on its own listener; empty host: no /metrics.
   std::string metrics_host;
   int metrics_port = 0;
+  std::vector<std::string> mail_env;  // --mail-env NAME: more variables the command may see
+  HeadLimits head_limits;            // --max-header-size, --max-header-fields (431 past them)
 
   // Accounts (issue 10), with Better Auth's names and defaults.
   bool require_email_verification = false;     // emailAndPassword.requireEmailVerification
@@ -117,6 +120,9 @@ struct Secrets {
   keys::SecretRing ring;    // seals and opens jwks.privateKey
   std::string cookie_secret;  // HMAC key of signed cookies: the newest versioned secret, if any
   std::string key_jwk;        // --key-file's private JWK; empty without one
+  // The whole environment of --mail-command ("NAME=value"): kMailEnvironment's variables and
+  // --mail-env's, those that are set. Its values may be the command's own secrets.
+  std::vector<std::string> mail_environment;
 };
 
 struct LoadedConfig {

@@ -141,7 +141,8 @@ HttpServer::HttpServer(const Config& config, std::vector<Route> routes, RateLimi
       limiter_(limiter),
       log_(log),
       observer_(std::move(observer)),
-      routes_(std::move(routes)) {
+      routes_(std::move(routes)),
+      server_(config.head_limits, [this](const RefusedHead& head) { LogRefusedHead(head); }) {
   Configure();
   AddRoutes();
 }
@@ -254,10 +255,23 @@ void HttpServer::LogRequest(const httplib::Request& req, const httplib::Response
   try {
     connections_.End(req);
     const Route* route = FindRoute(req.method, req.path);
-    const RequestRecord record{req.method, route ? route->path : "", LoggablePath(req.path),
-                               res.status, ElapsedMs()};
+    Record({req.method, route ? route->path : "", LoggablePath(req.path), res.status,
+            ElapsedMs()});
+  } catch (...) {
+  }
+}
+
+void HttpServer::LogRefusedHead(const RefusedHead& head) noexcept {
+  try {
+    Record({LoggablePath(head.method), "", LoggablePath(head.path), 431, 0});
+  } catch (...) {
+  }
+}
+
+void HttpServer::Record(const RequestRecord& record) noexcept {
+  try {
     if (observer_) return observer_(record);
-    log_.Info("request", req.method + " " + record.path + " " + std::to_string(res.status));
+    log_.Info("request", record.method + " " + record.path + " " + std::to_string(record.status));
   } catch (...) {
   }
 }

@@ -13,6 +13,7 @@
 #include "common/result.h"
 #include "server/config/config.h"
 #include "server/http/framing.h"
+#include "server/http/guarded_server.h"
 #include "server/http/rate_limiter.h"
 #include "server/http/route.h"
 #include "server/http/sockets.h"
@@ -50,7 +51,8 @@ struct RequestRecord {
 using RequestObserver = std::function<void(const RequestRecord&)>;
 
 // cpp-httplib 0.11.4 serving a fixed table of routes, guarded against its known weaknesses
-// (security notes §4): a request body is read in full under kMaxBodyBytes or the connection
+// (security notes §4): a request head over config.head_limits is answered 431 and closed
+// before the library reads it (GuardedServer); a request body is read in full under kMaxBodyBytes or the connection
 // closes after the reply (never left to be parsed as a next request); compressed bodies are
 // read as sent, as Better Auth reads them; no SO_REUSEPORT; exceptions become a generic 500;
 // no exception reaches the library's threads or callbacks outside its own try.
@@ -90,6 +92,8 @@ class HttpServer {
   int ExpectContinue(const httplib::Request& req, httplib::Response& res) noexcept;
   HandlerResponse LibraryError(const httplib::Request& req, httplib::Response& res) noexcept;
   void LogRequest(const httplib::Request& req, const httplib::Response& res) noexcept;
+  void LogRefusedHead(const RefusedHead& head) noexcept;
+  void Record(const RequestRecord& record) noexcept;
   void Fail(const httplib::Request& req, httplib::Response& res) noexcept;
   void ReadThenDispatch(const Route& route, const httplib::Request& req, httplib::Response& res,
                         const httplib::ContentReader& reader);
@@ -109,7 +113,7 @@ class HttpServer {
   int listener_ = -1;
   int port_ = 0;
   std::atomic<bool> stopping_{false};
-  httplib::Server server_;
+  GuardedServer server_;
 };
 
 }  // namespace issuer::server

@@ -47,15 +47,26 @@ std::optional<int> LocalPort(int fd) {
 }
 
 std::optional<int> PeerPortOf(int fd) {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  if (getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return std::nullopt;
-  auto numeric = Numeric(addr, len);
-  if (!numeric) return std::nullopt;
-  return numeric->second;
+  std::string ip;
+  int port = -1;
+  if (!SocketAddress(fd, /*peer=*/true, &ip, &port)) return std::nullopt;
+  return port;
 }
 
 }  // namespace
+
+bool SocketAddress(int fd, bool peer, std::string* ip, int* port) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  const int rc = peer ? getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len)
+                      : getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  if (rc != 0 || (addr.ss_family != AF_INET && addr.ss_family != AF_INET6)) return false;
+  auto numeric = Numeric(addr, len);
+  if (!numeric) return false;
+  *ip = std::move(numeric->first);
+  *port = numeric->second;
+  return true;
+}
 
 httplib::SocketOptions ListenerOptions(int* listener) {
   return [listener](socket_t sock) {

@@ -11,6 +11,11 @@ namespace issuer::server {
 
 // Socket-level pieces cpp-httplib 0.11.4 does not offer.
 
+// The numeric address and port of `fd`'s peer (`peer`) or of its own end, spelled as the
+// library spells req.remote_addr ("127.0.0.1", "::1"); false for a socket that is not IPv4 or
+// IPv6, or not connected.
+bool SocketAddress(int fd, bool peer, std::string* ip, int* port);
+
 // Options for the listening socket, replacing the library's default (SO_REUSEPORT, with which a
 // second process binds the same port and the kernel splits the connections between the two):
 // SO_REUSEADDR only, so a restart can bind while old connections sit in TIME_WAIT, and a

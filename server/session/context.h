@@ -35,7 +35,7 @@ struct AuthContext {
         log(logger),
         trusted(cfg.trusted_origins),
         passwords(std::move(rnd)),
-        mailbox(logger, cfg.mail_command, !cfg.production()) {}
+        mailbox(logger, cfg.mail_command, !cfg.production(), sec.mail_environment) {}
   AuthContext(const AuthContext&) = delete;
   AuthContext& operator=(const AuthContext&) = delete;
 

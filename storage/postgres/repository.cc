@@ -588,13 +588,37 @@ Status PostgresRepository::DeleteUser(std::string_view user_id) {
   return (*tx)->Commit();
 }
 
-Status PostgresRepository::InsertVerification(const VerificationRow& row) {
+namespace {
+
+std::vector<pg::Param> VerificationParams(const VerificationRow& row) {
+  return {row.id, row.identifier, row.value, Iso(row.expires_at_ms), Iso(row.created_at_ms),
+          Iso(row.updated_at_ms)};
+}
+
+}  // namespace
+
+std::string PostgresRepository::InsertVerificationSql() const {
   const std::string columns = ColumnList(
       "verification", {"id", "identifier", "value", "expiresAt", "createdAt", "updatedAt"});
-  return WriteStatement(R"(insert into "verification" ()" + columns + ") values (" +
-                            Placeholders(1, 6) + ")",
-                        {row.id, row.identifier, row.value, Iso(row.expires_at_ms),
-                         Iso(row.created_at_ms), Iso(row.updated_at_ms)});
+  return R"(insert into "verification" ()" + columns + ") values (" + Placeholders(1, 6) + ")";
+}
+
+Status PostgresRepository::InsertVerification(const VerificationRow& row) {
+  return WriteStatement(InsertVerificationSql(), VerificationParams(row));
+}
+
+Status PostgresRepository::RehearseVerification(const VerificationRow& row) {
+  auto conn = Write();
+  if (!conn.ok()) return conn.error();
+  auto tx = pg::Transaction::Begin(**conn);
+  if (!tx.ok()) return tx.error();
+  Status st = Done((*conn)->Query(InsertVerificationSql(), VerificationParams(row)));
+  if (!st.ok()) return st;
+  st = Done((*conn)->Query(R"(delete from "verification" where )" +
+                               schema_.Col("verification", "id") + " = $1",
+                           {row.id}));
+  if (!st.ok()) return st;
+  return (*tx)->Commit();
 }
 
 Result<std::optional<VerificationRow>> PostgresRepository::FindVerification(

@@ -71,6 +71,7 @@ class PostgresRepository final : public Repository {
   Status UpdateUser(const UserRow& user) override;
   Status DeleteUser(std::string_view user_id) override;
   Status InsertVerification(const VerificationRow& row) override;
+  Status RehearseVerification(const VerificationRow& row) override;
   Result<std::optional<VerificationRow>> FindVerification(std::string_view identifier) override;
   Status SetPassword(const PasswordChange& change) override;
 
@@ -132,6 +133,7 @@ class PostgresRepository final : public Repository {
   Result<pg::Pool::Handle> Write();
   // Runs one writing statement on a Write() connection.
   Status WriteStatement(const std::string& sql, const std::vector<pg::Param>& params);
+  std::string InsertVerificationSql() const;
   // The types DeclareTables recorded for `table`; with the core columns' for TypesFor.
   FieldTypes DeclaredTypes(std::string_view table) const;
   FieldTypes TypesFor(std::string_view table) const;

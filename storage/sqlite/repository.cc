@@ -1,5 +1,8 @@
 #include "storage/sqlite/repository.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cctype>
@@ -449,6 +452,15 @@ Result<std::unique_ptr<SqliteRepository>> SqliteRepository::Open(const std::stri
 
 namespace {
 
+// SQLite creates a new database file 0644 less the umask, and its -wal and -shm with the
+// database file's mode: so the file is made first, empty (a new database to SQLite), 0600.
+// An existing file keeps its mode (the server warns of one open to others). Where the file
+// cannot be made, SQLite's own open then says why.
+void CreatePrivateFile(const std::string& path) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) close(fd);
+}
+
 Error ReadOnlyError() { return Error{Errc::kUnavailable, "the store was opened read-only"}; }
 
 }  // namespace
@@ -461,6 +473,7 @@ Status SqliteRepository::Init(const std::string& path, OpenMode mode, int reader
     return Error{Errc::kInvalidArgument, "an in-memory database cannot be opened read-only"};
   }
   if (!read_only) {
+    if (!in_memory) CreatePrivateFile(path);
     auto writer = Pool::Open(in_memory ? ":memory:" : path, in_memory, 1);
     if (!writer.ok()) return writer.error();
     writer_ = std::move(*writer);
@@ -847,13 +860,32 @@ Status SqliteRepository::DeleteUser(std::string_view user_id) {
   });
 }
 
+namespace {
+
+constexpr char kInsertVerification[] =
+    R"(INSERT INTO "verification" ("id", "identifier", "value", "expiresAt", "createdAt",)"
+    R"( "updatedAt") VALUES (?1, ?2, ?3, ?4, ?5, ?6))";
+
+std::vector<std::string> VerificationTexts(const VerificationRow& row) {
+  return {row.id, row.identifier, row.value, FormatIsoMs(row.expires_at_ms),
+          FormatIsoMs(row.created_at_ms), FormatIsoMs(row.updated_at_ms)};
+}
+
+}  // namespace
+
 Status SqliteRepository::InsertVerification(const VerificationRow& row) {
-  return WriteTexts(
-      R"(INSERT INTO "verification" ("id", "identifier", "value", "expiresAt", "createdAt",)"
-      R"( "updatedAt") VALUES (?1, ?2, ?3, ?4, ?5, ?6))",
-      {row.id, row.identifier, row.value, FormatIsoMs(row.expires_at_ms),
-       FormatIsoMs(row.created_at_ms), FormatIsoMs(row.updated_at_ms)},
-      "insert verification");
+  return WriteTexts(kInsertVerification, VerificationTexts(row), "insert verification");
+}
+
+Status SqliteRepository::RehearseVerification(const VerificationRow& row) {
+  return InTransaction([&](Connection& conn) -> Status {
+    auto inserted = RunTexts(conn, kInsertVerification, VerificationTexts(row), "rehearse");
+    if (!inserted.ok()) return inserted.error();
+    auto deleted = RunTexts(conn, R"(DELETE FROM "verification" WHERE "id" = ?1)", {row.id},
+                            "rehearse");
+    if (!deleted.ok()) return deleted.error();
+    return Status::Ok();
+  });
 }
 
 Result<std::optional<VerificationRow>> SqliteRepository::FindVerification(

@@ -63,6 +63,7 @@ class SqliteRepository final : public Repository {
   Status UpdateUser(const UserRow& user) override;
   Status DeleteUser(std::string_view user_id) override;
   Status InsertVerification(const VerificationRow& row) override;
+  Status RehearseVerification(const VerificationRow& row) override;
   Result<std::optional<VerificationRow>> FindVerification(std::string_view identifier) override;
   Status SetPassword(const PasswordChange& change) override;
   Status DeclareTables(const std::vector<TableDecl>& tables) override;

@@ -280,8 +280,37 @@ class NginxFrontTest(unittest.TestCase):
         self.assertEqual(status, 413)
         # Within the limits the same requests pass.
         self.assertEqual(self.request("GET", "/token?pad=" + "a" * 4000, headers=auth)[0], 200)
-        some = {f"X-H{i}": "v" for i in range(500)}
+        some = {f"X-H{i}": "v" for i in range(90)}  # ba-issuer's bound: 100 header lines
         self.assertEqual(self.request("GET", "/token", headers=dict(auth, **some))[0], 200)
+        # Past ba-issuer's bounds (16 KiB, 100 lines) but within nginx's: ba-issuer's 431.
+        more = {f"X-H{i}": "v" for i in range(150)}
+        self.assertEqual(self.request("GET", "/token", headers=dict(auth, **more))[0], 431)
+
+    def test_the_header_attack_stops_at_nginx(self):
+        # One connection sending 25,000 header lines of 8 KB (issue 20): nginx refuses it at
+        # its 32 KiB, and ba-issuer behind it never sees a byte of it.
+        before = self.server.rss_kib()
+        line = b"X-Big: " + b"a" * 7990 + b"\r\n"
+        sent, answer = 0, b""
+        with self.tls_socket() as sock:
+            try:
+                sock.sendall(b"GET /api/auth/ok HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                for _ in range(25000):
+                    sock.sendall(line)
+                    sent += 1
+            except (OSError, ssl.SSLError):
+                pass
+            try:
+                answer = sock.recv(4096)
+            except (OSError, ssl.SSLError):
+                pass
+        after = self.server.rss_kib()
+        print(f"header attack through nginx: {sent} of 25000 lines sent, answer "
+              f"{statuses(answer) or 'none (reset)'}, ba-issuer VmRSS {before} -> {after} KiB",
+              flush=True)
+        self.assertEqual(statuses(answer), [400])  # nginx's (it drains the rest, then closes)
+        self.assertLess(after, 64 * 1024)
+        self.assertEqual(self.request("GET", "/ok")[0], 200)
 
     # --- pipelining ---------------------------------------------------------------------------
 

@@ -388,6 +388,36 @@ TEST_SUITE("config") {
     CHECK(Load({"-h"}).show_help);
     CHECK(Contains(UsageText(), "Usage: ba-issuer"));
   }
+
+  TEST_CASE("--max-header-size and --max-header-fields set the head bounds, within limits") {
+    CHECK(Load({}).config.head_limits.max_bytes == 16384);
+    CHECK(Load({}).config.head_limits.max_fields == 100);
+    const LoadedConfig loaded = Load({"--max-header-size", "32768", "--max-header-fields=200"});
+    CHECK(loaded.config.head_limits.max_bytes == 32768);
+    CHECK(loaded.config.head_limits.max_fields == 200);
+    CHECK(Contains(LoadError({"--max-header-size", "100"}), "1024 to 1048576"));
+    CHECK(Contains(LoadError({"--max-header-fields", "0"}), "1 to 10000"));
+    CHECK(Contains(LoadError({"--max-header-fields", "x"}), "invalid --max-header-fields"));
+  }
+
+  TEST_CASE("--mail-command's environment: the allow-list and --mail-env, never a secret") {
+    const Env env = {{"PATH", "/bin"}, {"TZ", "UTC"}, {"BETTER_AUTH_SECRET", kLongSecret},
+                     {"DATABASE_URL", "postgres://u:p@h/d"}, {"SMTP_HOST", "mail"},
+                     {"OTHER", "x"}};
+    const LoadedConfig loaded =
+        Load({"--mail-command", "cat", "--mail-env", "SMTP_HOST", "--mail-env", "UNSET"}, env);
+    CHECK(loaded.secrets.mail_environment ==
+          std::vector<std::string>{"PATH=/bin", "TZ=UTC", "SMTP_HOST=mail"});
+    CHECK(Load({}, env).secrets.mail_environment.empty());  // no command, nothing kept
+    const LoadedConfig no_path = Load({"--mail-command", "cat"}, {});
+    CHECK(no_path.secrets.mail_environment ==
+          std::vector<std::string>{"PATH=/usr/local/bin:/usr/bin:/bin"});
+    for (const char* name : {"BETTER_AUTH_SECRET", "BETTER_AUTH_URL", "AUTH_SECRET", "DATABASE_URL"}) {
+      CAPTURE(name);
+      CHECK(Contains(LoadError({"--mail-env", name}), "never sees the server's secrets"));
+    }
+    CHECK(Contains(LoadError({"--mail-env", "A=B"}), "a variable name"));
+  }
 }
 
 }  // namespace issuer::server

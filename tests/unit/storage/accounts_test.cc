@@ -146,6 +146,17 @@ TEST_SUITE("storage") {
     CHECK_FALSE(repo->FindVerification("reset-password:other")->has_value());
   }
 
+  TEST_CASE("RehearseVerification writes and undoes a row in one transaction: nothing changes") {
+    auto repo = Seeded();
+    REQUIRE(repo->InsertVerification(Reset("v1", "t", kT0 + 100)).ok());
+    REQUIRE(repo->RehearseVerification(Reset("v2", "dummy", kT0 + 100, kT0 + 5)).ok());
+    CHECK_FALSE(repo->FindVerification("reset-password:dummy")->has_value());
+    CHECK((*repo->FindVerification("reset-password:t"))->id == "v1");
+    CHECK(*repo->CountRows("verification", {}) == 1);
+    // The same id again: the first rehearsal left no row to collide with.
+    CHECK(repo->RehearseVerification(Reset("v2", "dummy", kT0 + 100, kT0 + 5)).ok());
+  }
+
   TEST_CASE("SetPassword with a live token: spends it, revokes sessions, updates the credential") {
     auto repo = Seeded();
     REQUIRE(repo->InsertVerification(Reset("v1", "t", kT0 + 100)).ok());
