@@ -2,6 +2,7 @@
 
 #include "server/plugins/admin/admin.h"
 #include "server/plugins/two_factor/two_factor.h"
+#include "server/plugins/username/username.h"
 
 namespace issuer::server {
 
@@ -9,6 +10,7 @@ const std::vector<PluginEntry>& RegisteredPlugins() {
   static const std::vector<PluginEntry> entries = {
       {"admin", "banned", &MakeAdmin},
       {"twoFactor", "twoFactorEnabled", &MakeTwoFactor},
+      {"username", nullptr, &MakeUsername},
   };
   return entries;
 }
