@@ -37,6 +37,15 @@ class Plugin {
   // The plugin's endpoints (paths include the base path; limit_path is relative to it).
   virtual std::vector<Route> Routes(AuthContext& /*ctx*/) { return {}; }
 
+  // Better Auth's hooks.before on a core route (`path` relative to the base path:
+  // "/sign-up/email", "/update-user"), run once its JSON body is parsed and the origins are
+  // checked, before the route's own checks: may refuse the request or change the body.
+  virtual std::optional<ApiError> BeforeRoute(AuthContext& /*ctx*/, std::string_view /*path*/,
+                                              const HttpRequest& /*request*/,
+                                              nlohmann::json* /*body*/) {
+    return std::nullopt;
+  }
+
   // Before a user is made (sign-up with its JSON body, or nullptr from the fixture and seed):
   // may add columns to `user` (the admin's default role) or refuse it (a taken username).
   virtual std::optional<ApiError> BeforeUserCreate(AuthContext& /*ctx*/,

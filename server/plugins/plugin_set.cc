@@ -78,6 +78,15 @@ std::vector<Plugin::LimitRule> PluginSet::LimitRules() const {
   return rules;
 }
 
+std::optional<ApiError> PluginSet::BeforeRoute(AuthContext& ctx, std::string_view path,
+                                               const HttpRequest& request,
+                                               nlohmann::json* body) const {
+  for (const auto& p : plugins_) {
+    if (auto refused = p->BeforeRoute(ctx, path, request, body)) return refused;
+  }
+  return std::nullopt;
+}
+
 std::optional<ApiError> PluginSet::BeforeUserCreate(AuthContext& ctx, const nlohmann::json* body,
                                                     storage::UserRow* user) const {
   for (const auto& p : plugins_) {

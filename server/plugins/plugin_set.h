@@ -33,6 +33,8 @@ class PluginSet {
   std::vector<Route> Routes(AuthContext& ctx) const;
   std::vector<Plugin::LimitRule> LimitRules() const;
   // The first refusal wins; nullopt when every plugin lets it pass.
+  std::optional<ApiError> BeforeRoute(AuthContext& ctx, std::string_view path,
+                                      const HttpRequest& request, nlohmann::json* body) const;
   std::optional<ApiError> BeforeUserCreate(AuthContext& ctx, const nlohmann::json* body,
                                            storage::UserRow* user) const;
   std::optional<ApiError> BeforeUserUpdate(AuthContext& ctx, const nlohmann::json& body,

@@ -3,6 +3,7 @@
 #include "server/plugins/admin/admin.h"
 #include "server/plugins/organization/organization.h"
 #include "server/plugins/two_factor/two_factor.h"
+#include "server/plugins/username/username.h"
 
 namespace issuer::server {
 
@@ -11,6 +12,7 @@ const std::vector<PluginEntry>& RegisteredPlugins() {
       {"admin", "banned", &MakeAdmin},
       {"twoFactor", "twoFactorEnabled", &MakeTwoFactor},
       {"organization", nullptr, &MakeOrganization},
+      {"username", nullptr, &MakeUsername},
   };
   return entries;
 }

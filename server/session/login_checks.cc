@@ -28,6 +28,11 @@ std::optional<ApiError> CheckOrigins(const AuthContext& ctx, const HttpRequest& 
 std::optional<ApiError> CheckLoginRequest(const AuthContext& ctx, const HttpRequest& request,
                                           const Site& site, const Body& body, bool sign_up) {
   if (auto error = CheckOrigins(ctx, request, site, body ? &*body : nullptr)) return error;
+  return CheckLoginFields(ctx, request, site, body, sign_up);
+}
+
+std::optional<ApiError> CheckLoginFields(const AuthContext& ctx, const HttpRequest& request,
+                                         const Site& site, const Body& body, bool sign_up) {
   const auto& fields = sign_up ? SignUpFields() : SignInFields();
   if (auto error = ValidateFields(body, fields, /*record_schema=*/sign_up)) return error;
   if (!ctx.config.origin_check_enabled()) return std::nullopt;

@@ -25,6 +25,9 @@ std::optional<ApiError> CheckOrigins(const AuthContext& ctx, const HttpRequest& 
 // then the login CSRF check.
 std::optional<ApiError> CheckLoginRequest(const AuthContext& ctx, const HttpRequest& request,
                                           const Site& site, const Body& body, bool sign_up);
+// CheckLoginRequest after the origin middleware (sign-up runs the plugins' before-hooks between).
+std::optional<ApiError> CheckLoginFields(const AuthContext& ctx, const HttpRequest& request,
+                                         const Site& site, const Body& body, bool sign_up);
 
 // rememberMe, defaulting to true (a non-boolean never gets here: zod refuses it).
 bool Remember(const nlohmann::json& body);

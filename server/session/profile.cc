@@ -54,7 +54,12 @@ HttpReply UpdateUser(AuthContext& ctx, const HttpRequest& request) {
   const Site site = SiteOf(ctx.config, request);
   auto read = ReadAccountBody(ctx, request, site, nullptr);
   if (auto* error = std::get_if<ApiError>(&read)) return ErrorReply(*error);
-  const Body body = std::get<Body>(read);
+  Body body = std::get<Body>(read);
+  if (body) {
+    if (auto refused = ctx.plugins.BeforeRoute(ctx, "/update-user", request, &*body)) {
+      return ErrorReply(*refused);
+    }
+  }
   if (auto error = ValidateRecord(body)) return ErrorReply(*error);
   HttpReply reply;
   auto found = RequireSession(ctx, request, site, SessionRule::kAny, &reply);

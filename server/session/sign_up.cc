@@ -14,7 +14,8 @@
 namespace issuer::server {
 namespace {
 
-// A sign-up body that passed every check, in Better Auth's order: origins, zod, login CSRF,
+// A sign-up body that passed every check, in Better Auth's order: origins, the plugins'
+// before-hooks, zod, login CSRF,
 // password length, then a free email.
 struct SignUpForm {
   std::string name;
@@ -31,8 +32,14 @@ std::variant<SignUpForm, ApiError> ReadSignUp(AuthContext& ctx, const HttpReques
                                               const Site& site) {
   auto parsed = ParseBody(request, /*allow_form=*/true);
   if (auto* error = std::get_if<ApiError>(&parsed)) return *error;
-  const Body& body = std::get<Body>(parsed);
-  if (auto error = CheckLoginRequest(ctx, request, site, body, /*sign_up=*/true)) return *error;
+  Body& body = std::get<Body>(parsed);
+  if (auto error = CheckOrigins(ctx, request, site, body ? &*body : nullptr)) return *error;
+  if (body) {
+    if (auto refused = ctx.plugins.BeforeRoute(ctx, "/sign-up/email", request, &*body)) {
+      return *refused;
+    }
+  }
+  if (auto error = CheckLoginFields(ctx, request, site, body, /*sign_up=*/true)) return *error;
   SignUpForm form{(*body)["name"].get<std::string>(),
                   Lowercase((*body)["email"].get<std::string>()),
                   (*body)["password"].get<std::string>(), OptionalString(*body, "image"),
