@@ -57,7 +57,7 @@ KeyManager::KeyManager(storage::Repository& repo, keys::SecretRing secrets,
 
 Status KeyManager::Load() {
   std::lock_guard<std::mutex> lock(reload_mu_);
-  if (Status st = Reload(); !st.ok()) return st;
+  if (Status st = Reload(/*report=*/false); !st.ok()) return st;
   for (const keys::KeyRing::MismatchedKey& bad : ring()->mismatched()) {
     if (!bad.active) continue;
     return Error{Errc::kConflict,
@@ -66,6 +66,7 @@ Status KeyManager::Load() {
                      "its tokens would not verify against the JWKS. Run `ba-issuer doctor --fix` "
                      "to replace it with a new key"};
   }
+  ReportMismatches(*ring());
   return Status::Ok();
 }
 
@@ -93,7 +94,7 @@ std::vector<keys::StoredKey> KeyManager::Usable(std::vector<keys::StoredKey> row
 }
 
 // REQUIRES: reload_mu_ held.
-Status KeyManager::Reload() {
+Status KeyManager::Reload(bool report) {
   auto version = repo_.DataVersion();
   // Recorded even if the reload fails, so a bad row is reported once, not every second.
   if (version.ok()) data_version_.store(*version);
@@ -104,7 +105,7 @@ Status KeyManager::Reload() {
   auto ring = keys::KeyRing::Open(ToStoredKeys(std::move(*rows)), secrets_, policy_,
                                   clock_.NowMs());
   if (!ring.ok()) return ring.error();
-  ReportMismatches(*ring);
+  if (report) ReportMismatches(*ring);
   set_ring(std::make_shared<const keys::KeyRing>(std::move(*ring)));
   fingerprint_ = std::move(fingerprint);
   return Status::Ok();

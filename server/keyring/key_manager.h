@@ -80,7 +80,8 @@ class KeyManager {
   // A key whose public key is not its private key's (keys::KeyRing::mismatched()) is never
   // published or used for signing: each reload leaves it out of the ring, logs an error once
   // per kid, and the rotation timer makes a key that signs in its place.
-  Status Reload();
+  // report: log newly found mismatched keys (Load reports them itself, after its refusal).
+  Status Reload(bool report = true);
   void ReportMismatches(const keys::KeyRing& ring);
   // `rows` without the keys the current ring left out as mismatched.
   std::vector<keys::StoredKey> Usable(std::vector<keys::StoredKey> rows) const;
