@@ -13,6 +13,7 @@
 #include "server/session/discovery.h"
 #include "server/session/limit_store.h"
 #include "server/session/routes.h"
+#include "storage/redis/secondary_repository.h"
 
 namespace issuer::server {
 namespace {
@@ -64,6 +65,7 @@ Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, Clock& clock, Rand
                      repo.error().message};
   }
   app->repo_ = std::move(*repo);
+  if (Status st = app->OpenSecondaryStorage(); !st.ok()) return st.error();
   if (const std::string store = app->repo_->Description(); !store.empty()) log.Info("store", store);
   if (Status st = ImportKeyFile(app->loaded_, *app->repo_, random, clock); !st.ok()) {
     return st.error();
@@ -110,6 +112,26 @@ Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, Clock& clock, Rand
   return app;
 }
 
+// Better Auth's secondaryStorage: the SQL store wrapped, so that sessions, verification values
+// and rate limits go to Redis as Better Auth puts them there.
+Status App::OpenSecondaryStorage() {
+  const Config& config = loaded_.config;
+  if (config.secondary_storage_url.empty()) return Status::Ok();
+  storage::SecondaryStorageOptions options;
+  options.url = config.secondary_storage_url;
+  options.key_prefix = config.secondary_storage_prefix;
+  options.store_session_in_database = config.store_session_in_database;
+  options.preserve_session_in_database = config.preserve_session_in_database;
+  options.verification_in_database = config.verification_in_database;
+  options.rate_limit = config.rate_limit_in_secondary();
+  options.session_expires_in_s = config.session_expires_in_s;
+  options.now_ms = [&clock = clock_] { return clock.NowMs(); };
+  auto wrapped = storage::WithSecondaryStorage(std::move(repo_), std::move(options));
+  if (!wrapped.ok()) return wrapped.error();
+  repo_ = std::move(*wrapped);
+  return Status::Ok();
+}
+
 // Better Auth's rateLimit: on in production unless rateLimit.enabled says otherwise, with the
 // plugins' rules, counted in memory or in the store's rateLimit table.
 Status App::StartRateLimits(Random random) {
@@ -119,14 +141,20 @@ Status App::StartRateLimits(Random random) {
   for (const Plugin::LimitRule& r : auth_->plugins.LimitRules()) {
     rules.plugin.push_back({r.prefix, {r.window_s, r.max}});
   }
-  if (config.rate_limit_in_database()) {
+  if (config.rate_limit_in_secondary()) {
+    // The repository counts in Redis (ConsumeRateLimit); no rateLimit table.
+    limit_store_ = std::make_unique<DatabaseLimitStore>(*repo_, clock_, std::move(random), log_,
+                                                        rules.LongestWindowS());
+  } else if (config.rate_limit_in_database()) {
     if (Status st = DatabaseLimitStore::DeclareTable(*repo_); !st.ok()) return st;
     limit_store_ = std::make_unique<DatabaseLimitStore>(*repo_, clock_, std::move(random), log_,
                                                         rules.LongestWindowS());
   } else {
     limit_store_ = std::make_unique<MemoryLimitStore>(clock_);
   }
-  log_.Info("rate_limit", config.rate_limit_in_database() ? "storage=database" : "storage=memory");
+  log_.Info("rate_limit", config.rate_limit_in_secondary()  ? "storage=secondary-storage"
+                          : config.rate_limit_in_database() ? "storage=database"
+                                                            : "storage=memory");
   limiter_ = std::make_unique<RateLimiter>(std::move(rules), config.client_ip, *limit_store_, log_);
   return Status::Ok();
 }

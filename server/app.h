@@ -71,6 +71,7 @@ class App {
   // Applies the --seed users (ApplySeed).
   Status Seed();
   // Sets up limiter_ (and its store) when rate limits are on.
+  Status OpenSecondaryStorage();
   Status StartRateLimits(Random random);
   // Binds metrics_http_, if --metrics-listen asked for it.
   Status BindMetrics();

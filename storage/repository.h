@@ -48,6 +48,13 @@ class Repository {
   virtual Status DeleteSession(std::string_view token) = 0;
   virtual Status UpdateSessionExpiry(std::string_view session_id, int64_t expires_at_ms,
                                      int64_t updated_at_ms) = 0;
+  // The updateAge refresh of `session` (found by FindSessionWithUser): its expiresAt and
+  // updatedAt become these. A store that keys sessions by token (secondary storage) needs the
+  // whole row; the SQL stores update by id.
+  virtual Status RefreshSession(const SessionRow& session, int64_t expires_at_ms,
+                                int64_t updated_at_ms) {
+    return UpdateSessionExpiry(session.id, expires_at_ms, updated_at_ms);
+  }
 
   // --- Accounts (issue 10). Each is one simple statement unless it says "transaction". ---
 

@@ -10,6 +10,7 @@
 #include "server/http/loopback.h"
 #include "server/http/url.h"
 #include "common/text.h"
+#include "storage/redis/secondary_repository.h"
 
 namespace issuer::server {
 namespace {
@@ -121,6 +122,18 @@ Status ApplyMetricsListen(const std::string& value, Config* config) {
 }
 
 // A whole number from `min` to `max` (a size or a count).
+}  // namespace
+
+Status ApplySecondaryStorage(const std::string& url, const std::string& what, Config* config) {
+  if (Status st = storage::CheckSecondaryStorageUrl(url); !st.ok()) {
+    return Invalid(what + ": " + st.error().message);
+  }
+  config->secondary_storage_url = url;
+  return Status::Ok();
+}
+
+namespace {
+
 Result<size_t> ParseBounded(const std::string& flag, const std::string& text, size_t min,
                             size_t max) {
   size_t value = 0;
@@ -167,7 +180,8 @@ constexpr FlagSpec kFlags[] = {
     {"--discovery", false},   {"--alg", true},           {"--mail-command", true},
     {"--trusted-proxy", true}, {"--help", false},       {"-h", false},
     {"--version", false},     {"--allowed-host", true},  {"--metrics-listen", true},
-    {"--max-header-size", true}, {"--max-header-fields", true}, {"--mail-env", true}};
+    {"--max-header-size", true}, {"--max-header-fields", true}, {"--mail-env", true},
+    {"--secondary-storage", true}};
 
 const FlagSpec* FindFlag(const std::string& flag) {
   for (const FlagSpec& spec : kFlags) {
@@ -245,6 +259,8 @@ Status ApplyFlag(const std::string& flag, const std::string& value, Inputs* in,
     config.allowed_hosts.push_back(std::move(*name));
   } else if (flag == "--metrics-listen") {
     return ApplyMetricsListen(value, &config);
+  } else if (flag == "--secondary-storage") {
+    return ApplySecondaryStorage(value, "--secondary-storage", &config);
   } else if (flag == "--mail-env") {
     return AddMailEnv(value, &config);
   } else if (flag == "--max-header-size" || flag == "--max-header-fields") {
@@ -433,6 +449,11 @@ Status Resolve(const FlagList& flags, const EnvLookup& env, const FileReader& re
   if (Status st = ApplySecrets(env, in.secret, out); !st.ok()) return st;
   if (Status st = ReadFlagFiles(in, read_file, out); !st.ok()) return st;
   if (Status st = CheckTestApi(out->config); !st.ok()) return st;
+  if (out->config.rate_limit_storage == "secondary-storage" &&
+      out->config.secondary_storage_url.empty()) {
+    return Invalid("rateLimit.storage \"secondary-storage\" needs a secondary storage "
+                   "(--secondary-storage or secondaryStorage.url)");
+  }
   ApplyKeyPolicy(&out->config);
   if (!out->config.mail_command.empty()) {
     out->secrets.mail_environment = MailEnvironment(env, out->config);

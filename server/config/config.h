@@ -103,13 +103,27 @@ struct Config {
   std::string rate_limit_storage;          // rateLimit.storage "memory" | "database"; "": default
   ClientIpPolicy client_ip;                // advanced.ipAddress.*, --trusted-proxy
 
+  // Better Auth's secondaryStorage (storage/redis/secondary_repository.h): --secondary-storage
+  // or secondaryStorage.url; empty: none.
+  std::string secondary_storage_url;
+  std::string secondary_storage_prefix = "better-auth:";  // secondaryStorage.keyPrefix
+  bool store_session_in_database = false;     // session.storeSessionInDatabase
+  bool preserve_session_in_database = false;  // session.preserveSessionInDatabase
+  bool verification_in_database = false;      // verification.storeInDatabase
+
   bool production() const { return node_env == "production"; }
   bool rate_limit_on() const { return rate_limit_enabled.value_or(production()); }
   // rateLimit.storage; by default the database on PostgreSQL (the store several instances
   // share) and memory on SQLite.
   bool rate_limit_in_database() const {
     if (!rate_limit_storage.empty()) return rate_limit_storage == "database";
+    if (!secondary_storage_url.empty()) return false;
     return db_path.starts_with("postgres://") || db_path.starts_with("postgresql://");
+  }
+  // rateLimit.storage "secondary-storage", Better Auth's default when secondaryStorage is set.
+  bool rate_limit_in_secondary() const {
+    if (!rate_limit_storage.empty()) return rate_limit_storage == "secondary-storage";
+    return !secondary_storage_url.empty();
   }
   bool development_or_test() const { return node_env == "development" || node_env == "test"; }
   bool origin_check_enabled() const { return node_env != "test"; }
@@ -162,5 +176,9 @@ const char* Version();
 
 // "Usage: ..." text for --help.
 std::string UsageText();
+
+// --secondary-storage and secondaryStorage.url: a redis:// or rediss:// URL, checked now.
+// `what` names the setting in the message.
+Status ApplySecondaryStorage(const std::string& url, const std::string& what, Config* config);
 
 }  // namespace issuer::server

@@ -227,6 +227,23 @@ const Key kKeys[] = {
     {"session.updateAge", [](const json& v, const std::string& k, Target& t) {
        return Set(Seconds(v, k), [&](int64_t s) { t.config->session_update_age_s = s; });
      }},
+    {"session.storeSessionInDatabase", [](const json& v, const std::string& k, Target& t) {
+       return Set(Bool(v, k), [&](bool b) { t.config->store_session_in_database = b; });
+     }},
+    {"session.preserveSessionInDatabase", [](const json& v, const std::string& k, Target& t) {
+       return Set(Bool(v, k), [&](bool b) { t.config->preserve_session_in_database = b; });
+     }},
+    {"verification.storeInDatabase", [](const json& v, const std::string& k, Target& t) {
+       return Set(Bool(v, k), [&](bool b) { t.config->verification_in_database = b; });
+     }},
+    {"secondaryStorage.url", [](const json& v, const std::string& k, Target& t) {
+       auto url = String(v, k);
+       if (!url.ok()) return Status(url.error());
+       return ApplySecondaryStorage(*url, k, t.config);
+     }},
+    {"secondaryStorage.keyPrefix", [](const json& v, const std::string& k, Target& t) {
+       return Set(String(v, k), [&](std::string s) { t.config->secondary_storage_prefix = s; });
+     }},
     {"session.freshAge", [](const json& v, const std::string& k, Target& t) {
        return Set(Seconds(v, k), [&](int64_t s) { t.config->session_fresh_age_s = s; });
      }},
@@ -286,7 +303,8 @@ const Key kKeys[] = {
 
 constexpr const char* kSections[] = {"session",           "emailAndPassword", "emailVerification",
                                      "user",              "user.deleteUser",  "jwt",
-                                     "jwks",              "claims"};
+                                     "jwks",              "claims",           "secondaryStorage",
+                                     "verification"};
 
 bool IsSection(const std::string& key) {
   for (const char* section : kSections) {

@@ -69,11 +69,10 @@ Status SetCustomRules(const json& v, const std::string& key, Config* config) {
 }
 
 Status SetStorage(const json& v, const std::string& key, Config* config) {
-  if (v == "secondary-storage") {
-    return Invalid(key, "\"secondary-storage\" is not supported yet; use \"memory\" or "
-                        "\"database\" (Better Auth's rateLimit table)");
+  // "secondary-storage" without a secondary storage is refused once the whole config is read.
+  if (v != "memory" && v != "database" && v != "secondary-storage") {
+    return Invalid(key, "expected \"memory\", \"database\" or \"secondary-storage\"");
   }
-  if (v != "memory" && v != "database") return Invalid(key, "expected \"memory\" or \"database\"");
   config->rate_limit_storage = v.get<std::string>();
   return Status::Ok();
 }

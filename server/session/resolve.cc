@@ -46,7 +46,7 @@ void MaybeRefresh(AuthContext& ctx, const HttpRequest& request, const Site& site
   storage::SessionRow& session = found->session;
   if (credential.dont_remember || QueryFlag(request, "disableRefresh")) return;
   if (session.expires_at_ms - expires_in_ms + ctx.config.session_update_age_s * 1000 > now) return;
-  Status st = ctx.repo.UpdateSessionExpiry(session.id, now + expires_in_ms, now);
+  Status st = ctx.repo.RefreshSession(session, now + expires_in_ms, now);
   if (!st.ok()) {
     ctx.log.Warn("session_refresh_failed", "reason=\"" + st.error().message + "\"");
     return;

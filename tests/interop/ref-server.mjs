@@ -6,6 +6,7 @@
 // Command line mirrors ba-issuer's contract (docs: shared/design/architecture.md):
 //   node ref-server.mjs [--host 127.0.0.1] [--port 0] [--db FILE|:memory:] [--base-url URL]
 //                      [--rotation-interval S] [--grace-period S] [--alg ALG]
+//                      [--secondary-storage redis://...]
 // Environment: DB_PATH (if --db is not given), BETTER_AUTH_SECRET, BASE_URL / BETTER_AUTH_URL
 // (Better Auth's own lookup applies when --base-url is absent), NODE_ENV (defaults to development),
 // BA_ROTATION_INTERVAL / BA_GRACE_PERIOD / BA_KEY_ALG (if the flags are not given).
@@ -26,6 +27,8 @@ import { betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
 import { jwt, bearer, admin, twoFactor, organization, username } from "better-auth/plugins";
 import { toNodeHandler } from "better-auth/node";
+import { Redis } from "ioredis";
+import { redisStorage } from "@better-auth/redis-storage";
 
 if (!process.env.NODE_ENV) process.env.NODE_ENV = "development";
 if (!process.env.BETTER_AUTH_TELEMETRY) process.env.BETTER_AUTH_TELEMETRY = "0";
@@ -101,7 +104,8 @@ const capture = (kind) => async ({ user, url, token }) => {
 const extra = {};
 for (const source of [args.config ? readFileSync(args.config, "utf8") : "{}", process.env.BA_REF_OPTIONS ?? "{}"]) {
   const parsed = JSON.parse(source);
-  for (const k of ["emailAndPassword", "emailVerification", "user", "session", "plugins", "rateLimit", "advanced", "claims"]) {
+  for (const k of ["emailAndPassword", "emailVerification", "user", "session", "plugins", "rateLimit", "advanced", "claims",
+                   "secondaryStorage", "verification"]) {
     if (parsed[k]) extra[k] = { ...(extra[k] ?? {}), ...parsed[k] };
   }
 }
@@ -182,6 +186,23 @@ for (const [name, options] of Object.entries(extra.plugins ?? {})) {
   extraPlugins.push(pluginMakers[name](options === true ? {} : options));
 }
 
+// Secondary storage (ba-issuer's --secondary-storage URL, or the config's secondaryStorage.url and
+// keyPrefix): the official @better-auth/redis-storage adapter over ioredis, keyPrefix default
+// "better-auth:" as that adapter's. ba-issuer's own URL options (pool, timeout, connect_timeout)
+// are not ioredis options and are left out. The config's session.storeSessionInDatabase /
+// preserveSessionInDatabase go through "session" above, verification.storeInDatabase here.
+const secondaryUrl = args["secondary-storage"] ?? extra.secondaryStorage?.url;
+let redisClient = null;
+if (secondaryUrl) {
+  const u = new URL(secondaryUrl);
+  for (const k of ["pool", "timeout", "connect_timeout"]) u.searchParams.delete(k);
+  redisClient = new Redis(u.toString());
+  redisClient.on("error", (e) => process.stderr.write(`ref-server: redis: ${e.message}\n`));
+}
+const secondaryOptions = redisClient
+  ? { secondaryStorage: redisStorage({ client: redisClient, keyPrefix: extra.secondaryStorage?.keyPrefix ?? "better-auth:" }) }
+  : {};
+
 const auth = betterAuth({
   database,
   secret: process.env.BETTER_AUTH_SECRET,
@@ -196,6 +217,8 @@ const auth = betterAuth({
   ...(extra.session ? { session: extra.session } : {}),
   ...(extra.rateLimit ? { rateLimit: extra.rateLimit } : {}),
   ...(extra.advanced ? { advanced: extra.advanced } : {}),
+  ...(extra.verification ? { verification: extra.verification } : {}),
+  ...secondaryOptions,
   plugins: [Object.keys(jwtOptions).length ? jwt(jwtOptions) : jwt(), bearer(), ...extraPlugins],
 });
 
@@ -228,6 +251,7 @@ function stop() {
   server.close(() => {
     Promise.resolve()
       .then(() => (database.end ? database.end() : database.close()))
+      .then(() => redisClient?.quit())
       .catch(() => {})
       .finally(() => process.exit(0));
   });
