@@ -451,7 +451,7 @@ Status Resolve(const FlagList& flags, const EnvLookup& env, const FileReader& re
   if (Status st = CheckTestApi(out->config); !st.ok()) return st;
   if (out->config.rate_limit_storage == "secondary-storage" &&
       out->config.secondary_storage_url.empty()) {
-    return Invalid("rateLimit.storage \"secondary-storage\" needs a secondary storage "
+    return Invalid("rateLimit.storage: \"secondary-storage\" needs a secondary storage "
                    "(--secondary-storage or secondaryStorage.url)");
   }
   ApplyKeyPolicy(&out->config);

@@ -346,7 +346,7 @@ TEST_SUITE("rate limit") {
       CHECK(error.find(part) != std::string::npos);
     };
     refused(R"({"rateLimit": {"storage": "secondary-storage"}})",
-            "rateLimit.storage: \"secondary-storage\" is not supported yet");
+            "rateLimit.storage: \"secondary-storage\" needs a secondary storage");
     refused(R"({"rateLimit": {"storage": "redis"}})", "rateLimit.storage: expected");
     refused(R"({"rateLimit": {"window": 0}})", "rateLimit.window: expected a whole number");
     refused(R"({"rateLimit": {"max": "3"}})", "rateLimit.max: expected a whole number");
