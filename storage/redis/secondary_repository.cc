@@ -56,20 +56,19 @@ class SecondaryRepository final : public Repository {
   }
 
   Status InsertSession(const SessionRow& session) override {
-    if (opt_.store_session_in_database) {
-      if (Status st = inner_->InsertSession(session); !st.ok()) return st;
-    }
-    return Mirror(session);
+    auto user = StoredUser(session.user_id);
+    if (!user.ok()) return user.error();
+    return CacheThenWrite(session, *user, [&] {
+      return opt_.store_session_in_database ? inner_->InsertSession(session) : Status::Ok();
+    });
   }
 
   Status CreateUserWithAccount(const UserRow& user, const AccountRow& account,
                                const SessionRow& session) override {
-    if (opt_.store_session_in_database) {
-      if (Status st = inner_->CreateUserWithAccount(user, account, session); !st.ok()) return st;
-    } else if (Status st = inner_->CreateUser(user, account); !st.ok()) {
-      return st;
-    }
-    return Mirror(session);
+    return CacheThenWrite(session, user, [&] {
+      return opt_.store_session_in_database ? inner_->CreateUserWithAccount(user, account, session)
+                                            : inner_->CreateUser(user, account);
+    });
   }
 
   Status DeleteSession(std::string_view token) override {
@@ -205,7 +204,11 @@ class SecondaryRepository final : public Repository {
       }
       if (Status st = RevokeCached(change.user_id); !st.ok()) return st;
     }
-    if (change.new_session) return Mirror(*change.new_session);
+    if (change.new_session) {
+      auto user = StoredUser(change.new_session->user_id);
+      if (!user.ok()) return user.error();
+      return CacheThenWrite(*change.new_session, *user, [] { return Status::Ok(); });
+    }
     return Status::Ok();
   }
 
@@ -345,15 +348,30 @@ class SecondaryRepository final : public Repository {
   }
 
   // createSession's mirror: the value under the token and the token in the user's list.
-  Status Mirror(const SessionRow& session) {
-    auto user = inner_->FindUserById(session.user_id);
+  Result<UserRow> StoredUser(const std::string& user_id) {
+    auto user = inner_->FindUserById(user_id);
     if (!user.ok()) return user.error();
     if (!*user) return Error{Errc::kNotFound, "no such user"};
+    return std::move(**user);
+  }
+
+  // The session goes to Redis first, then `write` puts the SQL rows; if those fail the cached
+  // session is dropped again. So a failure of either store leaves no user without the session
+  // its sign-up was answered with, and no SQL row behind a 503.
+  template <typename Write>
+  Status CacheThenWrite(const SessionRow& session, const UserRow& user, Write write) {
     const int64_t now = opt_.now_ms();
     const int64_t ttl = TtlSeconds(session.expires_at_ms, now);
-    if (ttl <= 0) return Status::Ok();
-    return PutSession(session.user_id, session.token, session.expires_at_ms,
-                      redis::EncodeSessionValue(session, **user, layout_), ttl, now, false);
+    if (ttl > 0) {
+      Status put = PutSession(session.user_id, session.token, session.expires_at_ms,
+                              redis::EncodeSessionValue(session, user, layout_), ttl, now, false);
+      if (!put.ok()) return put;
+    }
+    Status written = write();
+    if (!written.ok() && ttl > 0) {
+      (void)Eval(redis::kDropSession, {Key(session.token)}, {opt_.key_prefix, Now()});
+    }
+    return written;
   }
 
   Status PutSession(const std::string& user_id, const std::string& token, int64_t expires_ms,

@@ -107,7 +107,7 @@ class RedisCase(unittest.TestCase):
 
 
 class StoppedTest(RedisCase):
-    """Redis gone: /token, get-session and sign-in answer 503 (Better Auth's error shape, a
+    """Redis gone: /token, get-session, sign-in and sign-up answer 503 (Better Auth's error shape, a
     Retry-After), never 500, and the server lives; Redis back on its port (empty): the server
     serves again without a restart."""
 
@@ -122,6 +122,8 @@ class StoppedTest(RedisCase):
             self.assert_unavailable(client.get("/token", bearer=token), "/token")
             self.assert_unavailable(client.get("/get-session", bearer=token), "/get-session")
             self.assert_unavailable(client.sign_in("alice@example.com"), "/sign-in/email")
+            # A refused sign-up writes no user: the same email signs up once Redis is back.
+            self.assert_unavailable(client.sign_up("carol@example.com"), "/sign-up/email")
         self.assertTrue(server.alive(), server.log_tail())
         self.assertEqual(client.get("/jwks").status, 200)  # no session: no Redis
 
