@@ -1,5 +1,5 @@
-"""scripts/bench's figures are all produced: a short run of tests/load/bench.py (--smoke) against
-the built binary and, when the interop packages are installed, the real Better Auth. Checks only
+"""scripts/bench's figures are all produced: a short run of tests/load/bench.py (--smoke) and of
+tests/load/store_bench.py against the built binary and, when the interop packages are installed, the real Better Auth. Checks only
 that every figure is printed with a number and a target, never the figures' values (they are
 timings on a shared machine).
 
@@ -48,9 +48,29 @@ def main():
     with_ba = os.path.exists(os.path.join(HERE, "..", "interop", "node_modules", "better-auth"))
     if with_ba and "req/s (ba-issuer" not in out.stdout:
         missing.append("Better Auth's /token figure")
+    missing += store_figures_missing()
     if missing:
         raise SystemExit("figures not produced: " + ", ".join(missing))
-    print("all %d figures produced" % len(FIGURES))
+    print("all %d figures produced" % (len(FIGURES) + len(STORES)))
+
+
+STORES = ["SQLite file", "PostgreSQL (local cluster)", "Redis secondary storage"]
+
+
+def store_figures_missing():
+    """tests/load/store_bench.py, small: a req/s and a p99 for each store, and Redis's round
+    trips per /token."""
+    out = subprocess.run([sys.executable, os.path.join(HERE, "store_bench.py"), "--sessions",
+                          "300", "--seconds", "1"], capture_output=True, text=True, timeout=240)
+    print(out.stdout)
+    if out.returncode != 0:
+        print(out.stderr)
+        return ["store_bench.py (exit %d)" % out.returncode]
+    missing = [store for store in STORES
+               if not re.match(re.escape(store) + r"\s+\d+ req/s .*p99 \S*\d", line_of(out.stdout, store))]
+    if not re.search(r"Redis per /token: [\d.]+ round trips", out.stdout):
+        missing.append("Redis round trips per /token")
+    return missing
 
 
 if __name__ == "__main__":
