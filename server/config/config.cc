@@ -331,6 +331,30 @@ void SecretFromEnv(const EnvLookup& env, Inputs* in) {
   if (!in->secret) in->secret = NonEmpty(env, "AUTH_SECRET");
 }
 
+// No secret in the environment: BETTER_AUTH_SECRET_FILE names a file holding it (an error if it
+// cannot be read or is empty), else systemd's LoadCredential=secret:… ($CREDENTIALS_DIRECTORY/
+// secret, used when present). Trailing newlines are not part of the secret.
+Status SecretFromFile(const EnvLookup& env, const FileReader& read_file, Inputs* in) {
+  if (in->secret) return Status::Ok();
+  auto trimmed = [](std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    return text;
+  };
+  if (auto path = NonEmpty(env, "BETTER_AUTH_SECRET_FILE")) {
+    auto text = read_file(*path);
+    if (!text.ok()) return Invalid("BETTER_AUTH_SECRET_FILE: " + text.error().message);
+    in->secret = trimmed(std::move(*text));
+    if (in->secret->empty()) return Invalid("BETTER_AUTH_SECRET_FILE: " + *path + " is empty");
+    return Status::Ok();
+  }
+  if (auto dir = NonEmpty(env, "CREDENTIALS_DIRECTORY")) {
+    if (auto text = read_file(*dir + "/secret"); text.ok() && !trimmed(*text).empty()) {
+      in->secret = trimmed(std::move(*text));
+    }
+  }
+  return Status::Ok();
+}
+
 Status ApplySecrets(const EnvLookup& env, const std::optional<std::string>& secret,
                     LoadedConfig* out) {
   if (auto versioned = NonEmpty(env, "BETTER_AUTH_SECRETS")) {
@@ -433,6 +457,7 @@ Status Resolve(const FlagList& flags, const EnvLookup& env, const FileReader& re
   Inputs in;
   BaseUrlFromEnv(env, &in);
   SecretFromEnv(env, &in);
+  if (Status st = SecretFromFile(env, read_file, &in); !st.ok()) return st;
   if (auto trusted = NonEmpty(env, "BETTER_AUTH_TRUSTED_ORIGINS")) {
     out->config.trusted_origins = SplitList(*trusted);
   }

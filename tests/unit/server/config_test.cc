@@ -208,6 +208,44 @@ TEST_SUITE("config") {
             .empty());
   }
 
+  TEST_CASE("the secret from a file: BETTER_AUTH_SECRET_FILE, then systemd's credential") {
+    const std::map<std::string, std::string> files = {
+        {"/run/secret", std::string(kLongSecret) + "\n"},
+        {"/run/credentials/ba-issuer.service/secret",
+         "credential-secret-0123456789abcdefghijklmnop\r\n"},
+        {"/run/empty", "\n"}};
+    auto read = [&](const std::string& path) -> Result<std::string> {
+      auto it = files.find(path);
+      if (it == files.end()) return Error{Errc::kNotFound, "no such file: " + path};
+      return it->second;
+    };
+    auto load = [&](const Env& env) { return LoadConfig({}, MapEnv(env), read); };
+    auto secret = [&](const Env& env) {
+      auto loaded = load(env);
+      REQUIRE(loaded.ok());
+      return loaded->secrets.ring.current;
+    };
+    auto error = [&](const Env& env) {
+      auto loaded = load(env);
+      return loaded.ok() ? std::string() : loaded.error().message;
+    };
+    CHECK(secret({{"BETTER_AUTH_SECRET_FILE", "/run/secret"}}) == kLongSecret);
+    CHECK(secret({{"CREDENTIALS_DIRECTORY", "/run/credentials/ba-issuer.service"}}) ==
+          "credential-secret-0123456789abcdefghijklmnop");
+    // The environment's own secret comes first.
+    CHECK(secret({{"BETTER_AUTH_SECRET", "env-secret-0123456789abcdefghijklmnopq"},
+                  {"BETTER_AUTH_SECRET_FILE", "/run/secret"}}) ==
+          "env-secret-0123456789abcdefghijklmnopq");
+    CHECK(Contains(error({{"BETTER_AUTH_SECRET_FILE", "/run/missing"}}),
+                   "BETTER_AUTH_SECRET_FILE: no such file"));
+    CHECK(Contains(error({{"BETTER_AUTH_SECRET_FILE", "/run/empty"}}), "is empty"));
+    // A credentials directory without `secret` is no secret: production refuses to start.
+    CHECK(Contains(error({{"NODE_ENV", "production"},
+                          {"BETTER_AUTH_URL", "https://auth.example.com"},
+                          {"CREDENTIALS_DIRECTORY", "/run/none"}}),
+                   "BETTER_AUTH_SECRET is not set"));
+  }
+
   TEST_CASE("BETTER_AUTH_SECRETS") {
     SUBCASE("newest first; the cookie secret is the newest") {
       const LoadedConfig l = Load({}, {{"BETTER_AUTH_SECRETS", "2:secretB,1:secretA"}});
