@@ -1,6 +1,6 @@
 """Redis secondary storage under faults, against the real binary (Better Auth's secondaryStorage).
 
-    redis_faults.py StoppedTest | RestartEmptyTest | SlowTest | StartTest | KeysTest
+    redis_faults.py StoppedTest | RestartEmptyTest | SlowTest | StartTest | KeysTest | TlsTest
 
 Each case runs its own throwaway redis-server (tests/support/redis_server.py: Debian's
 /usr/bin/redis-server on a free loopback port, nothing on disk) and its own ba-issuer on a fresh
@@ -13,6 +13,7 @@ How each fault is made (real processes and kernel behaviour, nothing inside ba-i
   the bytes sent, but nothing answers until SIGCONT; only ba-issuer's own command timeout
   (?timeout=MS in the URL) ends a request. Also: DEBUG SLEEP, Redis blocking itself.
 - Unreachable at start: a free port with nothing listening, or a URL that is not redis://.
+- TLS: a test CA and a server certificate made with the openssl CLI; redis-server's own TLS.
 - Keys: what ba-issuer wrote is read back from redis-server (KEYS, GET, TTL) and from the
   SQLite file (opened read-only), to show where Better Auth's layout puts each thing.
 """
@@ -428,6 +429,52 @@ class KeysTest(RedisCase):
         self.assert_signed_out(client, PREFIX, token, user_id)
         self.assertNotIn(token, [t for t, _ in self.session_rows()])
         self.stop_server(server)
+
+
+def make_certificates(directory):
+    """A test CA and a server certificate for the name localhost (not for 127.0.0.1) signed by it (openssl CLI).
+    Returns (ca, cert, key) paths."""
+    def openssl(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=directory)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
+            "-subj", "/CN=ba-issuer test CA")
+    openssl("req", *ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost")
+    with open(os.path.join(directory, "san.ext"), "w") as f:
+        f.write("subjectAltName=DNS:localhost\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+            "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "san.ext")
+    return tuple(os.path.join(directory, name) for name in ("ca.crt", "server.crt", "server.key"))
+
+
+class TlsTest(RedisCase):
+    """rediss://: Redis with TLS on a port of its own (its plain port only for the test's own
+    reads). With the CA given by ?ca= sessions work and land in that Redis; a certificate the
+    system's CAs do not trust, or one for another host name, stops the start (exit 2)."""
+
+    def test_rediss_verifies_the_certificate_and_its_host_name(self):
+        ca, cert, key = make_certificates(self.redis_dir)
+        tls_port = free_port()
+        self.start_redis(["--tls-port", str(tls_port), "--tls-cert-file", cert,
+                          "--tls-key-file", key, "--tls-ca-cert-file", ca,
+                          "--tls-auth-clients", "no"])
+        server = self.start(url=f"rediss://localhost:{tls_port}?ca={ca}")
+        client = self.client(server)
+        token, user_id = self.sign_up_and_in(client)
+        self.assertIsNotNone(self.redis.command("GET", PREFIX + token))
+        self.assertIsNotNone(self.redis.command("GET", PREFIX + "active-sessions-" + user_id))
+        self.stop_server(server)
+
+        for url, why in [(f"rediss://localhost:{tls_port}", "not trusted by the system's CAs"),
+                         (f"rediss://127.0.0.1:{tls_port}?ca={ca}", "issued for another name")]:
+            with self.subTest(why):
+                env = dict(os.environ, BETTER_AUTH_SECRET="fault-test-secret-0123456789abcdefghijklmnop",
+                           NODE_ENV="development")
+                done = subprocess.run([binary(), "--host", "127.0.0.1", "--port", "0", "--db",
+                                       self.db, "--secondary-storage", url],
+                                      capture_output=True, env=env, timeout=30)
+                self.assertEqual(done.returncode, 2, done.stderr)
+                self.assertIn(b"certificate verify failed", done.stderr)
 
 
 if __name__ == "__main__":
