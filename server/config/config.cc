@@ -348,9 +348,10 @@ Status SecretFromFile(const EnvLookup& env, const FileReader& read_file, Inputs*
     return Status::Ok();
   }
   if (auto dir = NonEmpty(env, "CREDENTIALS_DIRECTORY")) {
-    if (auto text = read_file(*dir + "/secret"); text.ok() && !trimmed(*text).empty()) {
-      in->secret = trimmed(std::move(*text));
-    }
+    auto text = read_file(*dir + "/secret");
+    if (!text.ok()) return Status::Ok();  // no such credential
+    std::string secret = trimmed(std::move(*text));
+    if (!secret.empty()) in->secret = std::move(secret);
   }
   return Status::Ok();
 }

@@ -207,7 +207,7 @@ class SecondaryRepository final : public Repository {
     if (change.new_session) {
       auto user = StoredUser(change.new_session->user_id);
       if (!user.ok()) return user.error();
-      return CacheThenWrite(*change.new_session, *user, [] { return Status::Ok(); });
+      return Cache(*change.new_session, *user);
     }
     return Status::Ok();
   }
@@ -347,7 +347,6 @@ class SecondaryRepository final : public Repository {
     return reply;
   }
 
-  // createSession's mirror: the value under the token and the token in the user's list.
   Result<UserRow> StoredUser(const std::string& user_id) {
     auto user = inner_->FindUserById(user_id);
     if (!user.ok()) return user.error();
@@ -355,20 +354,24 @@ class SecondaryRepository final : public Repository {
     return std::move(**user);
   }
 
+  // createSession's mirror: the value under the token and the token in the user's list
+  // (nothing for a session already expired).
+  Status Cache(const SessionRow& session, const UserRow& user) {
+    const int64_t now = opt_.now_ms();
+    const int64_t ttl = TtlSeconds(session.expires_at_ms, now);
+    if (ttl <= 0) return Status::Ok();
+    return PutSession(session.user_id, session.token, session.expires_at_ms,
+                      redis::EncodeSessionValue(session, user, layout_), ttl, now, false);
+  }
+
   // The session goes to Redis first, then `write` puts the SQL rows; if those fail the cached
   // session is dropped again. So a failure of either store leaves no user without the session
   // its sign-up was answered with, and no SQL row behind a 503.
   template <typename Write>
   Status CacheThenWrite(const SessionRow& session, const UserRow& user, Write write) {
-    const int64_t now = opt_.now_ms();
-    const int64_t ttl = TtlSeconds(session.expires_at_ms, now);
-    if (ttl > 0) {
-      Status put = PutSession(session.user_id, session.token, session.expires_at_ms,
-                              redis::EncodeSessionValue(session, user, layout_), ttl, now, false);
-      if (!put.ok()) return put;
-    }
+    if (Status put = Cache(session, user); !put.ok()) return put;
     Status written = write();
-    if (!written.ok() && ttl > 0) {
+    if (!written.ok()) {
       (void)Eval(redis::kDropSession, {Key(session.token)}, {opt_.key_prefix, Now()});
     }
     return written;

@@ -1,7 +1,7 @@
 """scripts/bench's figures are all produced: a short run of tests/load/bench.py (--smoke) and of
-tests/load/store_bench.py against the built binary and, when the interop packages are installed, the real Better Auth. Checks only
-that every figure is printed with a number and a target, never the figures' values (they are
-timings on a shared machine).
+tests/load/store_bench.py against the built binary and, when the interop packages are installed,
+the real Better Auth. Checks only that every figure is printed with a number and a target, never
+the figures' values (they are timings on a shared machine).
 
     BA_ISSUER_BIN=build/ba-issuer BA_FLOOR_BIN=build/ba-floor-server \
         /usr/bin/python3 tests/load/bench_smoke_test.py

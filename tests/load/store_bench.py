@@ -4,7 +4,8 @@ carrying the next session's cookie (tests/load/cookies.lua), wrk -t2 -c16 for 10
   SQLite (the default file), PostgreSQL (a throwaway local cluster, loopback TCP), and Redis
   secondary storage (a throwaway redis-server; users in SQLite, sessions only in Redis).
 For Redis it also prints, per /token, the round trips (scripts: EVALSHA) and the commands Redis
-ran (INFO commandstats, which counts the commands inside a script too). Figures only, never a pass or fail.
+ran (INFO commandstats, which counts the commands inside a script too). Figures only, never a
+pass or fail.
     /usr/bin/python3 tests/load/store_bench.py [--sessions N] [--seconds S]
 """
 
