@@ -13,6 +13,15 @@ const ColumnValue* FindColumn(const Row& row, std::string_view name) {
   return nullptr;
 }
 
+Row WithDefaults(const TableDecl& table, Row row) {
+  for (const FieldDecl& field : table.fields) {
+    if (std::holds_alternative<std::monostate>(field.default_value)) continue;
+    if (FindColumn(row, field.name) != nullptr) continue;
+    row.push_back(ExtraColumn{field.name, field.default_value, field.type});
+  }
+  return row;
+}
+
 namespace {
 
 ColumnValue AsBoolean(const ColumnValue& raw) {

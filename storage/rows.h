@@ -86,6 +86,10 @@ void ApplyTypes(const FieldTypes& types, std::vector<ExtraColumn>* columns);
 
 // The value of column `name` in `row`, or nullptr.
 const ColumnValue* FindColumn(const Row& row, std::string_view name);
+
+// `row` for an insert into `table`, with each declared default (Better Auth's defaultValue) for
+// a field the row does not give, as Better Auth's adapter fills them on create.
+Row WithDefaults(const TableDecl& table, Row row);
 // `raw` as a field of type `type` is read (see FieldType); kAuto returns it unchanged.
 ColumnValue TypedValue(ColumnValue raw, FieldType type);
 

@@ -5,8 +5,10 @@
 // challenge's attempt limit, the account lockout, trust device and its rotation,
 // generate-backup-codes, disable, and bad inputs; the rows compared at the end. TOTP codes are
 // computed here from the secret of the totpURI (and ba-issuer's /__test/totp must agree).
+// A second config sets issuer, skipVerificationOnEnable, backupCodeOptions and trustDeviceMaxAge.
 
 import assert from "node:assert/strict";
+import { describe } from "node:test";
 import { writeFileSync } from "node:fs";
 import { runDifferential } from "./differential-engine.mjs";
 import { createHmac } from "node:crypto";
@@ -174,38 +176,120 @@ const cases = [
   { name: "bob's old trust cookie no longer matters → a session", req: (ctx) => signIn(ctx, "bob@example.com", {}, ctx.trust) },
 ];
 
-runDifferential({
-  cases,
-  serverOpts: (kind, dirs) => {
-    const file = dirs.file("two-factor.json");
-    writeFileSync(file, JSON.stringify(CONFIG));
-    return { extraArgs: ["--config", file, "--test-api"] };
-  },
-  // The two_factor and trust_device cookies carry random parts, masked in every answer so that
-  // their shape is compared: "2fa-<id>.<sig>" and "<hmac>!trust-device-<id>.<sig>".
-  enrich: (ctx, c, res) => {
-    ctx.masks ??= [];
-    for (const name of [TWO_FACTOR, TRUST]) {
-      const set = cookieOf(name, res);
-      if (!set) continue;
-      const raw = set.slice(name.length + 1);
-      const dot = raw.lastIndexOf(".");
-      const value = decodeURIComponent(raw.slice(0, dot));
-      ctx.masks.push(raw.slice(dot + 1));
-      if (name === TWO_FACTOR) {
-        assert.match(value, /^2fa-[A-Za-z0-9_-]{20}$/);
-        ctx.masks.push(value.slice("2fa-".length));
-      } else {
-        assert.match(value, /^[A-Za-z0-9_-]{43}!trust-device-[A-Za-z0-9_-]{32}$/);
-        const [token, id] = value.split("!");
-        ctx.masks.push(token, id.slice("trust-device-".length));
-      }
+const serverOpts = (config, name) => (kind, dirs) => {
+  const file = dirs.file(name);
+  writeFileSync(file, JSON.stringify(config));
+  return { extraArgs: ["--config", file, "--test-api"] };
+};
+
+// The two_factor and trust_device cookies carry random parts, masked in every answer so that
+// their shape is compared: "2fa-<id>.<sig>" and "<hmac>!trust-device-<id>.<sig>".
+const enrich = (ctx, c, res) => {
+  ctx.masks ??= [];
+  for (const name of [TWO_FACTOR, TRUST]) {
+    const set = cookieOf(name, res);
+    if (!set) continue;
+    const raw = set.slice(name.length + 1);
+    const dot = raw.lastIndexOf(".");
+    const value = decodeURIComponent(raw.slice(0, dot));
+    ctx.masks.push(raw.slice(dot + 1));
+    if (name === TWO_FACTOR) {
+      assert.match(value, /^2fa-[A-Za-z0-9_-]{20}$/);
+      ctx.masks.push(value.slice("2fa-".length));
+    } else {
+      assert.match(value, /^[A-Za-z0-9_-]{43}!trust-device-[A-Za-z0-9_-]{32}$/);
+      const [token, id] = value.split("!");
+      ctx.masks.push(token, id.slice("trust-device-".length));
     }
+  }
+};
+
+// rows()'s verification kinds cut random identifiers: twoFactorRows classifies them.
+const finalChecks = (ref, sub, refCtx, subCtx) => {
+  const core = (file) => ({ ...rows(file), verification: undefined });
+  assert.deepEqual(core(subCtx.db), core(refCtx.db));
+  assert.deepEqual(twoFactorRows(subCtx.db), twoFactorRows(refCtx.db));
+};
+
+describe("twoFactor() with Better Auth's defaults", () => {
+  runDifferential({ cases, serverOpts: serverOpts(CONFIG, "two-factor.json"), enrich, finalChecks });
+});
+
+// Config 2: issuer, skipVerificationOnEnable, backupCodeOptions (amount, length) and
+// trustDeviceMaxAge, options both servers take. Backup codes are masked in the answers; their
+// number and shape ("xxxxx-" and the rest, a-z A-Z 0-9) are checked on each answer and compared
+// between the servers at the end.
+const OPTIONS = { issuer: "Opt App", skipVerificationOnEnable: true, backupCodeOptions: { amount: 4, length: 12 }, trustDeviceMaxAge: 3600 };
+const shapeOf = (code) => code.replace(/[a-z]/g, "a").replace(/[A-Z]/g, "A").replace(/[0-9]/g, "0").replace(/[aA0]/g, "x");
+function keepShapes(res, ctx) {
+  if (res.status !== 200) return;
+  const codes = res.json.backupCodes;
+  assert.equal(codes.length, 4, `backupCodeOptions.amount 4: ${codes.length} codes`);
+  for (const c of codes) assert.match(c, /^[A-Za-z0-9]{5}-[A-Za-z0-9]{7}$/, `backupCodeOptions.length 12: ${c}`);
+  (ctx.shapes ??= []).push(codes.map(shapeOf));
+}
+const issuerOf = (res) => new URL(res.json.totpURI).searchParams.get("issuer");
+const trustMaxAge = (res) => {
+  const sc = res.setCookies.find((x) => x.startsWith(`${TRUST}=`) && !x.startsWith(`${TRUST}=;`));
+  return sc && /Max-Age=(\d+)/i.exec(sc)?.[1];
+};
+
+const optionCases = [
+  { name: "sign-up carol", req: () => signUp("Carol", "carol@example.com"), after: keep("carol") },
+  {
+    name: "enable → on at once (skipVerificationOnEnable): the session rotated, issuer Opt App, 4 codes of 12",
+    req: (ctx) => post(ctx, "/two-factor/enable", { password: PW }, ctx.carol),
+    after: (res, ctx) => {
+      ctx.carolBefore = ctx.carol;
+      keepEnable(res, ctx);
+      keepShapes(res, ctx);
+      keep("carol")(res, ctx);
+      assert.equal(issuerOf(res), "Opt App");
+    },
   },
-  finalChecks: (ref, sub, refCtx, subCtx) => {
-    // rows()'s verification kinds cut random identifiers: twoFactorRows classifies them.
-    const core = (file) => ({ ...rows(file), verification: undefined });
-    assert.deepEqual(core(subCtx.db), core(refCtx.db));
-    assert.deepEqual(twoFactorRows(subCtx.db), twoFactorRows(refCtx.db));
+  { name: "get-session → twoFactorEnabled true", req: (ctx) => ({ method: "GET", path: "/get-session", headers: { cookie: ctx.carol } }) },
+  { name: "get-session with the session before enable → null (deleted)", req: (ctx) => ({ method: "GET", path: "/get-session", headers: { cookie: ctx.carolBefore } }) },
+  { name: "get-totp-uri → the issuer is the app name (the plugin's issuer is not read there)", req: (ctx) => post(ctx, "/two-factor/get-totp-uri", { password: PW }, ctx.carol) },
+  { name: "enable again → 400 TOTP_ALREADY_ENABLED (verified at once)", req: (ctx) => post(ctx, "/two-factor/enable", { password: PW, issuer: "Body App" }, ctx.carol) },
+  { name: "verify-totp on the session → {token, user}, no rotation (already verified)", req: (ctx) => post(ctx, "/two-factor/verify-totp", { code: totp(ctx.key) }, ctx.carol) },
+  { name: "sign-in → twoFactorRedirect with the methods, the two_factor cookie", req: (ctx) => signIn(ctx, "carol@example.com"), after: keep("signin") },
+  {
+    name: "verify-totp with trustDevice → the session, the trust_device cookie with Max-Age 3600",
+    req: (ctx) => challenge(ctx, "/two-factor/verify-totp", { code: totp(ctx.key), trustDevice: true }),
+    after: (res, ctx) => { keep("carol")(res, ctx); assert.equal(trustMaxAge(res), "3600"); },
   },
+  {
+    name: "sign-in with the trust cookie → a session, the trust cookie renewed with Max-Age 3600",
+    req: (ctx) => signIn(ctx, "carol@example.com", {}, ctx.trust),
+    after: (res, ctx) => { keep("carol")(res, ctx); assert.equal(trustMaxAge(res), "3600"); },
+  },
+  { name: "generate-backup-codes → 4 new codes of 12", req: (ctx) => post(ctx, "/two-factor/generate-backup-codes", { password: PW }, ctx.carol), after: (res, ctx) => { keepCodes(res, ctx); keepShapes(res, ctx); } },
+  { name: "sign-in without the trust cookie → redirect", req: (ctx) => signIn(ctx, "carol@example.com"), after: keep("signin") },
+  {
+    name: "verify-backup-code (a new code) with trustDevice → the session, trust cookie Max-Age 3600",
+    req: (ctx) => challenge(ctx, "/two-factor/verify-backup-code", { code: ctx.codes[0], trustDevice: true }),
+    after: (res, ctx) => { keep("carol")(res, ctx); assert.equal(trustMaxAge(res), "3600"); },
+  },
+  { name: "sign-in with that trust cookie → a session", req: (ctx) => signIn(ctx, "carol@example.com", {}, ctx.trust), after: keep("carol") },
+  { name: "sign-up dan", req: () => signUp("Dan", "dan@example.com"), after: keep("dan") },
+  {
+    name: "dan enables with issuer Body App → the body's issuer wins over the option",
+    req: (ctx) => post(ctx, "/two-factor/enable", { password: PW, issuer: "Body App" }, ctx.dan),
+    after: (res, ctx) => { keepEnable(res, ctx); keepShapes(res, ctx); keep("dan")(res, ctx); assert.equal(issuerOf(res), "Body App"); },
+  },
+  { name: "carol disables with the trust cookie → off, the trust cookie expired", req: (ctx) => post(ctx, "/two-factor/disable", { password: PW }, cookies(ctx.carol, ctx.trust)), after: keep("carol") },
+  { name: "sign-in carol after disable → a session", req: (ctx) => signIn(ctx, "carol@example.com") },
+];
+
+describe("twoFactor() with issuer, skipVerificationOnEnable, backupCodeOptions and trustDeviceMaxAge", () => {
+  runDifferential({
+    cases: optionCases,
+    serverOpts: serverOpts({ plugins: { twoFactor: OPTIONS } }, "two-factor-options.json"),
+    enrich,
+    finalChecks: (ref, sub, refCtx, subCtx) => {
+      finalChecks(ref, sub, refCtx, subCtx);
+      assert.equal(refCtx.shapes.length, 3);
+      assert.deepEqual(subCtx.shapes, refCtx.shapes);
+    },
+  });
 });

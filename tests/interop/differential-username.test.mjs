@@ -3,7 +3,10 @@
 // both. Sign-up and update-user with username / displayUsername (normalisation, validation,
 // taken names, the displayUsername <-> username defaults), POST /sign-in/username with good and
 // bad input, POST /is-username-available, the sign-in answer and the token's claims, the admin
-// ban and the two-factor redirect on the username sign-in, then the rows of both databases.
+// ban and the two-factor redirect on the username sign-in, organization() beside it (create,
+// set-active, get-active-member, get-full-organization and the /token claims of
+// claims.fromSession / claims.fromMember for a user signed in by username), then the rows of both
+// databases.
 
 import assert from "node:assert/strict";
 import { describe } from "node:test";
@@ -67,7 +70,8 @@ const serverOpts = (config, file) => (kind, dirs) => {
   return { extraArgs: ["--config", path, "--test-api"] };
 };
 
-// Config 1: username() with Better Auth's defaults, beside admin() and twoFactor().
+// Config 1: username() with Better Auth's defaults, beside admin(), twoFactor() and organization(),
+// with the claims of differential-organization.test.mjs.
 const cases = [
   // sign-up
   { name: "sign-up alice with username Alice_1 → lowercased, displayUsername as given", req: (ctx) => signUp(ctx, "Alice", "alice@example.com", { username: "Alice_1" }), after: keep("alice") },
@@ -136,17 +140,56 @@ const cases = [
   { name: "update-user bad name without a session → 400 USERNAME_TOO_SHORT", req: (ctx) => post(ctx, "/update-user", { username: "x" }) },
   { name: "sign-in erin by her new name → 200", req: (ctx) => byName(ctx, "erin.e") },
 
+  // organization() on the username sign-in: alice (signed in by username) creates an
+  // organization, which becomes her session's active one; its claims reach /token; a new
+  // username sign-in starts without an active organization until set-active.
+  { name: "organization create as alice (username session) → 200, owner, active", req: (ctx) => post(ctx, "/organization/create", { name: "Names Inc", slug: "names" }, ctx.alice) },
+  { name: "get-session alice → activeOrganizationId names, username fields", req: (ctx) => ({ method: "GET", path: "/get-session", headers: { cookie: ctx.alice } }) },
+  { name: "get-active-member alice → owner of names, with user", req: (ctx) => ({ method: "GET", path: "/organization/get-active-member", headers: { cookie: ctx.alice } }) },
+  { name: "token alice → username claims beside fromSession and fromMember claims", req: (ctx) => ({ method: "GET", path: "/token", headers: { cookie: ctx.alice } }) },
+  { name: "sign-in alice by username again → a new session, no active organization", req: (ctx) => byName(ctx, "Alice_1"), after: keep("alice2") },
+  { name: "get-active-member on the new session → 400 NO_ACTIVE_ORGANIZATION", req: (ctx) => ({ method: "GET", path: "/organization/get-active-member", headers: { cookie: ctx.alice2 } }) },
+  { name: "set-active names by slug on the new session → 200, session cookie set again", req: (ctx) => post(ctx, "/organization/set-active", { organizationSlug: "names" }, ctx.alice2) },
+  { name: "token on the new session → names' claims", req: (ctx) => ({ method: "GET", path: "/token", headers: { cookie: ctx.alice2 } }) },
+  { name: "get-full-organization names → alice's member row, her user", req: (ctx) => ({ method: "GET", path: "/organization/get-full-organization", headers: { cookie: ctx.alice2 } }) },
+  { name: "set-active names as dave (not a member) → 403", req: (ctx) => post(ctx, "/organization/set-active", { organizationSlug: "names" }, ctx.dave) },
+
   // The other plugins' guards on the username sign-in
   { name: "bob banned in the store; sign-in bob by username → 403 BANNED_USER", prepare: async (s, ctx) => write(ctx.db, `UPDATE "user" SET banned = 1 WHERE email = 'bob@example.com'`), req: (ctx) => byName(ctx, "bob.b") },
   { name: "dave with two-factor on in the store; sign-in dave by username → twoFactorRedirect, no session", prepare: async (s, ctx) => write(ctx.db, `UPDATE "user" SET twoFactorEnabled = 1 WHERE email = 'dave@example.com'`), req: (ctx) => byName(ctx, "dave") },
 ];
 
-describe("username() with Better Auth's defaults, beside admin() and twoFactor()", () => {
+// The organization, member and active-organization rows (config 1 only).
+function organizationRows(file) {
+  const db = new Database(file, { readonly: true });
+  try {
+    return {
+      organizations: db.prepare("SELECT name, slug, logo, metadata FROM organization ORDER BY slug").all(),
+      members: db.prepare(`SELECT u.email, u.username, o.slug, m.role FROM member m JOIN "user" u ON u.id = m.userId
+                           JOIN organization o ON o.id = m.organizationId ORDER BY u.email, o.slug`).all(),
+      sessions: db.prepare(`SELECT u.email, o.slug AS active, count(*) AS n FROM "session" s JOIN "user" u ON u.id = s.userId
+                            LEFT JOIN organization o ON o.id = s.activeOrganizationId GROUP BY u.email, active ORDER BY u.email, active`).all(),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+// The claims of differential-organization.test.mjs's config 1, less its path that ends nowhere.
+const CLAIMS = {
+  fromSession: { activeOrganizationId: "activeOrganizationId" },
+  fromMember: { orgRole: "role", orgSlug: "organization.slug", orgId: "organizationId", orgName: "organization.name" },
+};
+
+describe("username() with Better Auth's defaults, beside admin(), twoFactor() and organization()", () => {
   runDifferential({
     cases,
     enrich,
-    serverOpts: serverOpts({ plugins: { admin: {}, twoFactor: {}, username: {} } }, "username.json"),
-    finalChecks: (ref, sub, refCtx, subCtx) => assert.deepEqual(usernameRows(subCtx.db), usernameRows(refCtx.db)),
+    serverOpts: serverOpts({ plugins: { admin: {}, twoFactor: {}, organization: {}, username: {} }, claims: CLAIMS }, "username.json"),
+    finalChecks: (ref, sub, refCtx, subCtx) => {
+      assert.deepEqual(usernameRows(subCtx.db), usernameRows(refCtx.db));
+      assert.deepEqual(organizationRows(subCtx.db), organizationRows(refCtx.db));
+    },
   });
 });
 

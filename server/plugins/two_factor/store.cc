@@ -51,18 +51,21 @@ FieldDecl Field(const char* name, FieldType type, bool required, ColumnValue def
   return FieldDecl{name, type, required, std::move(default_value), false, index, references};
 }
 
+storage::TableDecl TwoFactorTable() {
+  return {kTable,
+          {Field("secret", FieldType::kString, true, {}, /*index=*/true),
+           Field("backupCodes", FieldType::kString, true),
+           Field("userId", FieldType::kString, true, {}, true, "user.id"),
+           Field("verified", FieldType::kBoolean, false, int64_t{1}),
+           Field("failedVerificationCount", FieldType::kNumber, false, int64_t{0}),
+           Field("lockedUntil", FieldType::kDate, false)}};
+}
+
 }  // namespace
 
 std::vector<storage::TableDecl> TwoFactorSchema() {
   storage::TableDecl user{"user", {Field(kEnabledColumn, FieldType::kBoolean, false, int64_t{0})}};
-  storage::TableDecl table{kTable,
-                           {Field("secret", FieldType::kString, true, {}, /*index=*/true),
-                            Field("backupCodes", FieldType::kString, true),
-                            Field("userId", FieldType::kString, true, {}, true, "user.id"),
-                            Field("verified", FieldType::kBoolean, false, int64_t{1}),
-                            Field("failedVerificationCount", FieldType::kNumber, false, int64_t{0}),
-                            Field("lockedUntil", FieldType::kDate, false)}};
-  return {user, table};
+  return {user, TwoFactorTable()};
 }
 
 Result<std::optional<Record>> FindRecord(AuthContext& ctx, std::string_view user_id) {
@@ -80,7 +83,7 @@ Status InsertRecord(AuthContext& ctx, const Record& r) {
              {"backupCodes", r.backup_codes, FieldType::kString},
              {"userId", r.user_id, FieldType::kString},
              Bool("verified", r.verified.value_or(true))};
-  return ctx.repo.InsertRow(kTable, row);
+  return ctx.repo.InsertRow(kTable, storage::WithDefaults(TwoFactorTable(), std::move(row)));
 }
 
 Status UpdateSecret(AuthContext& ctx, const Record& r) {

@@ -210,6 +210,19 @@ std::string ColumnsOf(const std::string& url, const std::string& table) {
 }  // namespace
 
 TEST_SUITE("store tables") {
+  TEST_CASE("WithDefaults: the declared defaults for the fields a row does not give") {
+    const TableDecl table{"twoFactor",
+                          {{"secret", FieldType::kString, true},
+                           {"verified", FieldType::kBoolean, false, int64_t{1}},
+                           {"failedVerificationCount", FieldType::kNumber, false, int64_t{0}}}};
+    const Row row = WithDefaults(table, {{"secret", std::string("s"), FieldType::kString},
+                                         {"verified", int64_t{0}, FieldType::kBoolean}});
+    REQUIRE(row.size() == 3);
+    CHECK(std::get<int64_t>(*FindColumn(row, "verified")) == 0);  // given: kept
+    CHECK(std::get<int64_t>(*FindColumn(row, "failedVerificationCount")) == 0);
+    CHECK(row[2].type == FieldType::kNumber);
+  }
+
   TEST_CASE("a plugin table is made, and its rows are found by every operator, typed") {
     std::string location;
     auto store = OpenEachStore(&location);
