@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 
+#include "server/console/console.h"
 #include "server/fixture/metrics.h"
 #include "server/fixture/seed.h"
 #include "server/fixture/test_api.h"
@@ -101,6 +102,13 @@ Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, Clock& clock, Rand
     for (Route& route : TestApiRoutes(*app->auth_, clock, app->seed_)) {
       routes.push_back(std::move(route));
     }
+    // The dev console comes with the test API (--console turns both on); its change counter
+    // sees every route's answers, so the page reloads when anything changed.
+    auto changes = std::make_shared<console::ChangeCounter>();
+    for (Route& route : console::ConsoleRoutes(*app->auth_, changes)) {
+      routes.push_back(std::move(route));
+    }
+    routes = console::WithChangeCount(std::move(routes), changes);
   }
   app->cors_ = std::make_unique<Cors>(app->auth_->trusted, [&config](const HttpRequest& r) {
     return SiteOf(config, r).origin;
@@ -180,6 +188,11 @@ Result<int> App::Bind() {
   Config& config = loaded_.config;
   if (options_.base_url_from_bind && config.base_origin.empty()) {
     config.base_origin = "http://" + config.host + ":" + std::to_string(*port);
+  }
+  if (config.console) {
+    const bool v6 = config.host.find(':') != std::string::npos;
+    const std::string host = v6 ? "[" + config.host + "]" : config.host;
+    log_.Info("console", "url=http://" + host + ":" + std::to_string(*port) + "/__console");
   }
   return port;
 }

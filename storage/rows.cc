@@ -13,6 +13,57 @@ const ColumnValue* FindColumn(const Row& row, std::string_view name) {
   return nullptr;
 }
 
+namespace {
+
+const std::string* TextOf(const ExtraColumn& column) {
+  return std::get_if<std::string>(&column.value);
+}
+
+int64_t MillisOf(const ExtraColumn& column) {
+  const auto* number = std::get_if<int64_t>(&column.value);
+  return number ? *number : 0;
+}
+
+std::optional<std::string> OptionalTextOf(const ExtraColumn& column) {
+  const std::string* text = TextOf(column);
+  return text ? std::optional<std::string>(*text) : std::nullopt;
+}
+
+}  // namespace
+
+UserRow UserFromRow(Row row) {
+  UserRow user;
+  for (ExtraColumn& column : row) {
+    const std::string* text = TextOf(column);
+    if (column.name == "id" && text) user.id = *text;
+    else if (column.name == "name" && text) user.name = *text;
+    else if (column.name == "email" && text) user.email = *text;
+    else if (column.name == "emailVerified") user.email_verified = MillisOf(column) != 0;
+    else if (column.name == "image") user.image = OptionalTextOf(column);
+    else if (column.name == "createdAt") user.created_at_ms = MillisOf(column);
+    else if (column.name == "updatedAt") user.updated_at_ms = MillisOf(column);
+    else user.extra.push_back(std::move(column));
+  }
+  return user;
+}
+
+SessionRow SessionFromRow(Row row) {
+  SessionRow session;
+  for (ExtraColumn& column : row) {
+    const std::string* text = TextOf(column);
+    if (column.name == "id" && text) session.id = *text;
+    else if (column.name == "token" && text) session.token = *text;
+    else if (column.name == "userId" && text) session.user_id = *text;
+    else if (column.name == "expiresAt") session.expires_at_ms = MillisOf(column);
+    else if (column.name == "createdAt") session.created_at_ms = MillisOf(column);
+    else if (column.name == "updatedAt") session.updated_at_ms = MillisOf(column);
+    else if (column.name == "ipAddress") session.ip_address = OptionalTextOf(column);
+    else if (column.name == "userAgent") session.user_agent = OptionalTextOf(column);
+    else session.extra.push_back(std::move(column));
+  }
+  return session;
+}
+
 Row WithDefaults(const TableDecl& table, Row row) {
   for (const FieldDecl& field : table.fields) {
     if (std::holds_alternative<std::monostate>(field.default_value)) continue;

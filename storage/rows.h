@@ -128,6 +128,11 @@ struct AccountRow {
   int64_t updated_at_ms = 0;
 };
 
+// A row of the user or session table as FindRows returns it (typed by Better Auth's schema),
+// as the core row; the columns that are not core ones go to `extra`.
+UserRow UserFromRow(Row row);
+SessionRow SessionFromRow(Row row);
+
 // An account as list-accounts reads it: the row and its OAuth scope (never written here).
 struct ListedAccount {
   AccountRow row;

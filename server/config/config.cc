@@ -181,7 +181,7 @@ constexpr FlagSpec kFlags[] = {
     {"--trusted-proxy", true}, {"--help", false},       {"-h", false},
     {"--version", false},     {"--allowed-host", true},  {"--metrics-listen", true},
     {"--max-header-size", true}, {"--max-header-fields", true}, {"--mail-env", true},
-    {"--secondary-storage", true}};
+    {"--secondary-storage", true}, {"--console", false}};
 
 const FlagSpec* FindFlag(const std::string& flag) {
   for (const FlagSpec& spec : kFlags) {
@@ -250,6 +250,10 @@ Status ApplyFlag(const std::string& flag, const std::string& value, Inputs* in,
   } else if (flag == "--discovery") {
     config.discovery = true;
   } else if (flag == "--test-api") {
+    config.test_api = true;
+  } else if (flag == "--console") {
+    // The console is a page over the test API: it needs every /__test route.
+    config.console = true;
     config.test_api = true;
   } else if (flag == "--mail-command") {
     config.mail_command = value;
@@ -432,9 +436,10 @@ Status ReadFlagFiles(const Inputs& in, const FileReader& read_file, LoadedConfig
 // only on an address other machines cannot reach.
 Status CheckTestApi(const Config& config) {
   if (!config.test_api) return Status::Ok();
-  if (config.production()) return Invalid("--test-api is refused with NODE_ENV=production");
+  const std::string flag = config.console ? "--console" : "--test-api";
+  if (config.production()) return Invalid(flag + " is refused with NODE_ENV=production");
   if (!IsLoopback(config.host)) {
-    return Invalid("--test-api needs a loopback --host (127.0.0.1, ::1 or localhost), not " +
+    return Invalid(flag + " needs a loopback --host (127.0.0.1, ::1 or localhost), not " +
                    config.host);
   }
   return Status::Ok();

@@ -69,6 +69,7 @@ struct Config {
   std::string config_file;           // --config: the JSON file read under the flags
   std::string key_file;              // --key-file: the key that signs (its text is in Secrets)
   bool test_api = false;             // --test-api: /__test/* for loopback clients
+  bool console = false;              // --console: the dev console (/__console), and test_api
   bool discovery = false;            // --discovery: /.well-known/openid-configuration, jwks.json
   LogFormat log_format = LogFormat::kText;  // --log-format
   std::string seed_file;             // --seed: users made at start (its text is in LoadedConfig)

@@ -120,23 +120,6 @@ Paging PagingOf(const HttpRequest& request) {
   return paging;
 }
 
-storage::UserRow UserFromRow(storage::Row row) {
-  storage::UserRow user;
-  for (storage::ExtraColumn& column : row) {
-    const auto* text = std::get_if<std::string>(&column.value);
-    const auto* number = std::get_if<int64_t>(&column.value);
-    if (column.name == "id" && text) user.id = *text;
-    else if (column.name == "name" && text) user.name = *text;
-    else if (column.name == "email" && text) user.email = *text;
-    else if (column.name == "emailVerified") user.email_verified = number && *number != 0;
-    else if (column.name == "image") user.image = text ? std::optional<std::string>(*text) : std::nullopt;
-    else if (column.name == "createdAt") user.created_at_ms = number ? *number : 0;
-    else if (column.name == "updatedAt") user.updated_at_ms = number ? *number : 0;
-    else user.extra.push_back(std::move(column));
-  }
-  return user;
-}
-
 // Whether every field the query names is a column of the user table (Better Auth's
 // getFieldName throws for another, and its catch answers no users).
 Result<bool> KnownFields(AuthContext& ctx, const std::vector<storage::Where>& where,
@@ -172,7 +155,7 @@ std::variant<OrderedJson, Error> Listing(AuthContext& ctx, const HttpRequest& re
   auto total = ctx.repo.CountRows("user", *where);
   if (!total.ok()) return total.error();
   OrderedJson users = OrderedJson::array();
-  for (storage::Row& row : *rows) users.push_back(UserJson(UserFromRow(std::move(row))));
+  for (storage::Row& row : *rows) users.push_back(UserJson(storage::UserFromRow(std::move(row))));
   OrderedJson out = {{"users", std::move(users)}, {"total", *total}};
   if (paging.limit) out["limit"] = *paging.limit;
   if (paging.offset) out["offset"] = *paging.offset;
