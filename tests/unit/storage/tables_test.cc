@@ -211,10 +211,17 @@ std::string ColumnsOf(const std::string& url, const std::string& table) {
 
 TEST_SUITE("store tables") {
   TEST_CASE("WithDefaults: the declared defaults for the fields a row does not give") {
+    auto field = [](const char* name, FieldType type, ColumnValue fallback) {
+      FieldDecl decl;
+      decl.name = name;
+      decl.type = type;
+      decl.default_value = std::move(fallback);
+      return decl;
+    };
     const TableDecl table{"twoFactor",
-                          {{"secret", FieldType::kString, true},
-                           {"verified", FieldType::kBoolean, false, int64_t{1}},
-                           {"failedVerificationCount", FieldType::kNumber, false, int64_t{0}}}};
+                          {field("secret", FieldType::kString, {}),
+                           field("verified", FieldType::kBoolean, int64_t{1}),
+                           field("failedVerificationCount", FieldType::kNumber, int64_t{0})}};
     const Row row = WithDefaults(table, {{"secret", std::string("s"), FieldType::kString},
                                          {"verified", int64_t{0}, FieldType::kBoolean}});
     REQUIRE(row.size() == 3);
