@@ -1,0 +1,2 @@
+// Types of ba-issuer/teardown (teardown.js).
+export { teardown as default } from "./vitest.js";
