@@ -17,6 +17,8 @@ namespace {
 
 // Reads from the socket go through buffers of this size (as the library's SocketStream).
 constexpr size_t kReadChunk = 4096;
+// Writes are gathered up to this much before they are sent (PrefixedStream).
+constexpr size_t kWriteChunk = 64 * 1024;
 // After a 431, at most this much more of the refused request is read and dropped, for at most
 // this long, before the close: a client still sending then reads the answer instead of a reset.
 constexpr size_t kDrainBytes = 256 * 1024;
@@ -42,6 +44,17 @@ ssize_t Recv(socket_t sock, char* data, size_t size, int flags = 0) {
   return n;
 }
 
+bool WouldBlock() { return errno == EAGAIN || errno == EWOULDBLOCK; }
+
+// recv, waiting at most `timeout_ms` for bytes: -1 when none came. The socket is asked first
+// and polled only when it has nothing yet, so a request already there costs one system call.
+ssize_t RecvWithin(socket_t sock, char* data, size_t size, int timeout_ms) {
+  const ssize_t n = Recv(sock, data, size, MSG_DONTWAIT);
+  if (n >= 0 || !WouldBlock()) return n;
+  if (!Ready(sock, POLLIN, timeout_ms)) return -1;
+  return Recv(sock, data, size);
+}
+
 // The library's is_socket_alive: the peer has not closed its side.
 bool Alive(socket_t sock) {
   if (!Ready(sock, POLLIN, 0)) return true;
@@ -49,11 +62,15 @@ bool Alive(socket_t sock) {
   return Recv(sock, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
 }
 
+// Sends all of `data`, waiting at most `timeout_ms` each time the socket's buffer is full.
 bool SendAll(socket_t sock, std::string_view data, int timeout_ms) {
   while (!data.empty()) {
-    if (!Ready(sock, POLLOUT, timeout_ms)) return false;
-    const ssize_t n = send(sock, data.data(), data.size(), MSG_NOSIGNAL);
+    const ssize_t n = send(sock, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && WouldBlock()) {
+      if (!Ready(sock, POLLOUT, timeout_ms)) return false;
+      continue;
+    }
     if (n <= 0) return false;
     data.remove_prefix(static_cast<size_t>(n));
   }
@@ -71,10 +88,9 @@ Head ReadHead(socket_t sock, const HeadLimits& limits, int read_ms) {
   HeadScanner scan(limits);
   Head head{HeadScanner::State::kIncomplete, {}, -1};
   while (scan.state() == HeadScanner::State::kIncomplete) {
-    if (!Ready(sock, POLLIN, read_ms)) return head;
     const size_t old = head.bytes.size();
     head.bytes.resize(old + kReadChunk);
-    const ssize_t n = Recv(sock, head.bytes.data() + old, kReadChunk);
+    const ssize_t n = RecvWithin(sock, head.bytes.data() + old, kReadChunk, read_ms);
     head.bytes.resize(old + static_cast<size_t>(std::max<ssize_t>(n, 0)));
     if (n <= 0) {
       head.last_read = n;
@@ -88,28 +104,36 @@ Head ReadHead(socket_t sock, const HeadLimits& limits, int read_ms) {
 // The library's SocketStream, reading first the bytes the head was pre-read into. Past them,
 // from the socket, unless the pre-read ended without a complete head: then the stream ends
 // there as the socket did (closed, or silent past the read timeout).
+// Writes are gathered and sent at once, so that a reply's head and body leave in one send and
+// one TCP segment: before the stream next reads (a 100 Continue is out before the body is
+// awaited), once kWriteChunk is gathered, and at Flush(), which the owner calls when the
+// request is done. A failed send fails every later write.
 class PrefixedStream final : public httplib::Stream {
  public:
-  PrefixedStream(socket_t sock, Head head, int read_ms, int write_ms)
+  PrefixedStream(socket_t sock, Head head, const PeerAddresses& peer, int read_ms, int write_ms)
       : sock_(sock),
         buffer_(std::move(head.bytes)),
         more_(head.state == HeadScanner::State::kComplete),
         end_(head.last_read),
+        peer_(peer),
         read_ms_(read_ms),
         write_ms_(write_ms) {}
 
   bool is_readable() const override {
-    return offset_ < buffer_.size() || (more_ && Ready(sock_, POLLIN, read_ms_));
+    if (offset_ < buffer_.size()) return true;
+    return more_ && Flush() && Ready(sock_, POLLIN, read_ms_);
   }
-  bool is_writable() const override { return Ready(sock_, POLLOUT, write_ms_) && Alive(sock_); }
+  bool is_writable() const override {
+    return !failed_ && Ready(sock_, POLLOUT, write_ms_) && Alive(sock_);
+  }
 
   ssize_t read(char* ptr, size_t size) override {
     if (offset_ == buffer_.size()) {
       if (!more_) return end_;
-      if (!Ready(sock_, POLLIN, read_ms_)) return -1;
-      if (size >= kReadChunk) return Recv(sock_, ptr, size);
+      if (!Flush()) return -1;
+      if (size >= kReadChunk) return RecvWithin(sock_, ptr, size, read_ms_);
       buffer_.resize(kReadChunk);
-      const ssize_t n = Recv(sock_, buffer_.data(), kReadChunk);
+      const ssize_t n = RecvWithin(sock_, buffer_.data(), kReadChunk, read_ms_);
       buffer_.resize(static_cast<size_t>(std::max<ssize_t>(n, 0)));
       offset_ = 0;
       if (n <= 0) return n;
@@ -121,19 +145,29 @@ class PrefixedStream final : public httplib::Stream {
   }
 
   ssize_t write(const char* ptr, size_t size) override {
-    if (!is_writable()) return -1;
-    ssize_t n = 0;
-    do {
-      n = send(sock_, ptr, size, MSG_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
-    return n;
+    if (failed_) return -1;
+    pending_.append(ptr, size);
+    if (pending_.size() >= kWriteChunk && !Flush()) return -1;
+    return static_cast<ssize_t>(size);
+  }
+
+  // Sends what was written and not yet sent; false if the peer could not take it in time.
+  // Const, as is_readable() (which must flush first) is in the library's interface.
+  bool Flush() const {
+    if (failed_) return false;
+    if (pending_.empty()) return true;
+    failed_ = !SendAll(sock_, pending_, write_ms_);
+    pending_.clear();
+    return !failed_;
   }
 
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    SocketAddress(sock_, /*peer=*/true, &ip, &port);
+    ip = peer_.remote_ip;
+    port = peer_.remote_port;
   }
   void get_local_ip_and_port(std::string& ip, int& port) const override {
-    SocketAddress(sock_, /*peer=*/false, &ip, &port);
+    ip = peer_.local_ip;
+    port = peer_.local_port;
   }
   socket_t socket() const override { return sock_; }
 
@@ -143,8 +177,11 @@ class PrefixedStream final : public httplib::Stream {
   size_t offset_ = 0;
   const bool more_;
   const ssize_t end_;
+  const PeerAddresses& peer_;
   const int read_ms_;
   const int write_ms_;
+  mutable std::string pending_;
+  mutable bool failed_ = false;
 };
 
 // The method and path of a refused head's request line, if it is all there.
@@ -164,10 +201,14 @@ RefusedHead Describe(std::string_view head) {
 bool GuardedServer::process_and_close_socket(socket_t sock) {
   bool ret = false;
   try {
+    // A connection's two ends stay what they are: read once, not once per request.
+    PeerAddresses peer;
+    SocketAddress(sock, /*peer=*/true, &peer.remote_ip, &peer.remote_port);
+    SocketAddress(sock, /*peer=*/false, &peer.local_ip, &peer.local_port);
     for (size_t left = keep_alive_max_count_; left > 0 && svr_sock_ != INVALID_SOCKET; --left) {
       if (!Ready(sock, POLLIN, TimeoutMs(keep_alive_timeout_sec_, 0))) break;
       bool closed = false;
-      ret = ServeOne(sock, left == 1, &closed);
+      ret = ServeOne(sock, peer, left == 1, &closed);
       if (!ret || closed) break;
     }
   } catch (...) {  // bad_alloc: the connection closes, the server goes on
@@ -178,7 +219,8 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
   return ret;
 }
 
-bool GuardedServer::ServeOne(socket_t sock, bool last, bool* closed) {
+bool GuardedServer::ServeOne(socket_t sock, const PeerAddresses& peer, bool last,
+                            bool* closed) {
   const int read_ms = TimeoutMs(read_timeout_sec_, read_timeout_usec_);
   Head head = ReadHead(sock, limits_, read_ms);
   if (head.state == HeadScanner::State::kTooLarge) {
@@ -186,9 +228,10 @@ bool GuardedServer::ServeOne(socket_t sock, bool last, bool* closed) {
     return false;
   }
   if (head.bytes.empty()) return false;  // closed or silent before a byte: as the library
-  PrefixedStream stream(sock, std::move(head), read_ms,
+  PrefixedStream stream(sock, std::move(head), peer, read_ms,
                         TimeoutMs(write_timeout_sec_, write_timeout_usec_));
-  return process_request(stream, last, *closed, nullptr);
+  const bool served = process_request(stream, last, *closed, nullptr);
+  return stream.Flush() && served;
 }
 
 // Node's answer to an oversized head, then a lingering close: our side shut for writing, the

@@ -16,6 +16,14 @@ struct RefusedHead {
 };
 using HeadRefusal = std::function<void(const RefusedHead&)>;
 
+// A connection's two ends, as the library spells them in req.remote_addr and local_addr.
+struct PeerAddresses {
+  std::string remote_ip;
+  int remote_port = 0;
+  std::string local_ip;
+  int local_port = 0;
+};
+
 // httplib::Server with the request head bounded before the library reads it. cpp-httplib
 // 0.11.4 reads the request line and every header line into its own strings and multimap
 // without a total bound (each line up to 8 KiB, any number of them), so one connection could
@@ -35,7 +43,7 @@ class GuardedServer : public httplib::Server {
   bool process_and_close_socket(socket_t sock) override;
   // One request on `sock`: its head pre-read under the bounds, then process_request. False
   // when the connection is to close.
-  bool ServeOne(socket_t sock, bool last, bool* closed);
+  bool ServeOne(socket_t sock, const PeerAddresses& peer, bool last, bool* closed);
   void Refuse(socket_t sock, const std::string& head) const;
 
   const HeadLimits limits_;
