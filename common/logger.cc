@@ -112,9 +112,11 @@ std::string Logger::Line(std::string_view level, std::string_view event,
                          std::string_view fields) const {
   const std::string time = FormatIsoMs(clock_.NowMs());
   if (format_ == LogFormat::kJson) return JsonLogLine(time, level, event, fields) + "\n";
-  std::string line = time + " " + std::string(level) + " " + std::string(event);
-  if (!fields.empty()) line += " " + std::string(fields);
-  return line + "\n";
+  std::string line;
+  line.reserve(time.size() + level.size() + event.size() + fields.size() + 4);
+  line.append(time).append(1, ' ').append(level).append(1, ' ').append(event);
+  if (!fields.empty()) line.append(1, ' ').append(fields);
+  return line.append(1, '\n');
 }
 
 // A bound on what waits for the writer: past it, callers wait (as they would on a slow

@@ -128,6 +128,10 @@ class PrefixedStream final : public httplib::Stream {
   }
 
   ssize_t read(char* ptr, size_t size) override {
+    if (size == 1 && offset_ < buffer_.size()) {  // the library reads a head byte by byte
+      *ptr = buffer_[offset_++];
+      return 1;
+    }
     if (offset_ == buffer_.size()) {
       if (!more_) return end_;
       if (!Flush()) return -1;

@@ -51,7 +51,10 @@ bool IsLoopbackName(std::string_view name) {
 }
 
 bool HostPin::Pins(const std::string& path) const {
-  if (path.starts_with("/__")) return true;
+  return path.starts_with("/__") || PinsApi();
+}
+
+bool HostPin::PinsApi() const {
   if (config_.base_origin.empty()) return true;
   auto base = ParseUrl(config_.base_origin);
   return !base || IsLoopbackName(base->host);
@@ -68,11 +71,26 @@ bool HostPin::Allows(std::string_view host_header) const {
   return std::find(allowed.begin(), allowed.end(), *name) != allowed.end();
 }
 
+// A worker thread's last verdict: a connection's requests, and most clients', name one Host,
+// so it is parsed and compared once rather than on every request. Keyed by everything the
+// verdict depends on that may change (the base URL is set once the test server is bound).
+struct HostPin::Verdict {
+  const HostPin* pin = nullptr;
+  std::string base_origin;
+  std::optional<std::string> host;
+  bool pins_api = false;
+  bool allowed = false;
+};
+
 std::optional<HttpReply> HostPin::Refuse(const HttpRequest& request) const {
-  if (!Pins(request.path)) return std::nullopt;
-  const std::optional<std::string> host = request.Header("host");
-  if (host && Allows(*host)) return std::nullopt;
-  return ErrorReply({ApiCode::kHostNotAllowed, RefusalMessage(host)});
+  thread_local Verdict last;
+  std::optional<std::string> host = request.Header("host");
+  if (last.pin != this || last.host != host || last.base_origin != config_.base_origin) {
+    const bool allowed = host && Allows(*host);
+    last = Verdict{this, config_.base_origin, std::move(host), PinsApi(), allowed};
+  }
+  if (!(last.pins_api || request.path.starts_with("/__")) || last.allowed) return std::nullopt;
+  return ErrorReply({ApiCode::kHostNotAllowed, RefusalMessage(last.host)});
 }
 
 std::vector<Route> WithHostPin(std::vector<Route> routes, const HostPin& pin) {

@@ -26,7 +26,7 @@ namespace issuer::server {
 class HostPin {
  public:
   // `config` is read on each request (the in-process test server sets its base URL once
-  // bound) and must outlive the HostPin.
+  // bound; --allowed-host names are fixed from the start) and must outlive the HostPin.
   explicit HostPin(const Config& config) : config_(config) {}
 
   // Whether requests to `path` must pass the pin.
@@ -35,6 +35,8 @@ class HostPin {
   std::optional<HttpReply> Refuse(const HttpRequest& request) const;
 
  private:
+  struct Verdict;
+  bool PinsApi() const;  // the Better Auth API routes are pinned too
   bool Allows(std::string_view host_header) const;
 
   const Config& config_;

@@ -1,5 +1,6 @@
 #include "server/http/server.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -113,6 +114,9 @@ std::string EscapeRegex(const std::string& path) {
 // One worker thread serves one request at a time: the start of its current request, set when
 // the library hands over the request head (Guard) and read when the answer is logged.
 thread_local std::chrono::steady_clock::time_point request_start;
+// The route Guard found for the thread's current request, for the log to name: checked again
+// (Matches) before use, so a stale one is never believed.
+thread_local const Route* request_route = nullptr;
 
 // Milliseconds since request_start (0 if the request never reached Guard); resets it.
 double ElapsedMs() {
@@ -143,6 +147,7 @@ HttpServer::HttpServer(const Config& config, std::vector<Route> routes, RateLimi
       observer_(std::move(observer)),
       routes_(std::move(routes)),
       server_(config.head_limits, [this](const RefusedHead& head) { LogRefusedHead(head); }) {
+  IndexRoutes();
   Configure();
   AddRoutes();
 }
@@ -187,9 +192,33 @@ void HttpServer::AddRoutes() {
   }
 }
 
-const Route* HttpServer::FindRoute(const std::string& method, const std::string& path) const {
+// FindRoute answers as a scan of the table in order would: an exact route is indexed unless
+// an earlier one has its key, or an earlier parameter route matches its path (that one wins).
+void HttpServer::IndexRoutes() {
   for (const Route& route : routes_) {
-    if (route.Matches(method, path)) return &route;
+    if (route.param) {
+      param_routes_.push_back(&route);
+      continue;
+    }
+    const bool shadowed = std::any_of(param_routes_.begin(), param_routes_.end(),
+                                      [&](const Route* p) { return p->Matches(route.method, route.path); });
+    if (!shadowed) exact_routes_.emplace(RouteKey(route.method, route.path), &route);
+  }
+}
+
+std::string HttpServer::RouteKey(const std::string& method, const std::string& path) {
+  std::string key;
+  key.reserve(method.size() + 1 + path.size());
+  return key.append(method).append(1, ' ').append(path);
+}
+
+// The first route of the table that matches (see IndexRoutes).
+const Route* HttpServer::FindRoute(const std::string& method, const std::string& path) const {
+  if (auto it = exact_routes_.find(RouteKey(method, path)); it != exact_routes_.end()) {
+    return it->second;
+  }
+  for (const Route* route : param_routes_) {
+    if (route->Matches(method, path)) return route;
   }
   return nullptr;
 }
@@ -200,6 +229,7 @@ HandlerResponse HttpServer::Guard(const httplib::Request& req, httplib::Response
   connections_.Begin(req);
   Normalize(req);
   const Route* route = FindRoute(req.method, req.path);
+  request_route = route;
   const Framing framing = FramingOf(req);
   switch (PlanFor(req, route != nullptr, framing)) {
     case Plan::kRead:
@@ -254,7 +284,10 @@ HandlerResponse HttpServer::LibraryError(const httplib::Request& req,
 void HttpServer::LogRequest(const httplib::Request& req, const httplib::Response& res) noexcept {
   try {
     connections_.End(req);
-    const Route* route = FindRoute(req.method, req.path);
+    const Route* route = request_route != nullptr && request_route->Matches(req.method, req.path)
+                             ? request_route
+                             : FindRoute(req.method, req.path);
+    request_route = nullptr;
     Record({req.method, route ? route->path : "", LoggablePath(req.path), res.status,
             ElapsedMs()});
   } catch (...) {

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/logger.h"
@@ -85,6 +86,8 @@ class HttpServer {
  private:
   using HandlerResponse = httplib::Server::HandlerResponse;
 
+  void IndexRoutes();
+  static std::string RouteKey(const std::string& method, const std::string& path);
   void Configure();
   void AddRoutes();
   const Route* FindRoute(const std::string& method, const std::string& path) const;
@@ -109,6 +112,8 @@ class HttpServer {
   Logger& log_;
   RequestObserver observer_;
   std::vector<Route> routes_;
+  std::unordered_map<std::string, const Route*> exact_routes_;  // by "METHOD path"
+  std::vector<const Route*> param_routes_;                      // in table order
   Connections connections_;
   int listener_ = -1;
   int port_ = 0;

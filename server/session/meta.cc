@@ -40,7 +40,7 @@ HttpReply Jwks(AuthContext& ctx, const HttpRequest& request) {
   return reply;
 }
 
-HttpReply Ok(AuthContext&, const HttpRequest&) { return JsonReply(Dump({{"ok", true}})); }
+HttpReply Ok(AuthContext&, const HttpRequest&) { return JsonReply("{\"ok\":true}"); }
 
 HttpReply ErrorPage(AuthContext&, const HttpRequest&) {
   HttpReply reply;

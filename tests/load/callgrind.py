@@ -3,11 +3,12 @@ valgrind's callgrind, and where the token path's instructions go (not a test;
 `scripts/bench --callgrind [requests]` runs it on the Release binary).
 
     BA_ISSUER_BIN=build-bench/ba-issuer /usr/bin/python3 tests/load/callgrind.py [requests]
-        [extra users and sessions in the database, default 0]
+        [distinct sessions, default 20000]
 
 The server runs under callgrind with instrumentation off; after a warm-up on one keep-alive
-connection, instrumentation is switched on for `requests` requests of each path (40 seeded sessions in
-turn for /token), dumped, and switched off. Prints Ir per request and the top functions
+connection, instrumentation is switched on for `requests` requests of each path (each /token
+request the next of the seeded sessions, cloned from a sign-up's rows as scripts/bench seeds
+them), dumped, and switched off. Prints Ir per request and the top functions
 (inclusive) of the /token dump; the dumps stay in the printed directory for callgrind_annotate
 or kcachegrind.
 """
@@ -21,7 +22,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import POOL, Server, cookie, seed  # noqa: E402
+from bench import Server, cookie, seed  # noqa: E402
 
 
 def drive(server, path, cookies, count):
@@ -42,7 +43,8 @@ def control(pid, *args):
 
 def measure(server, out_dir, label, path, cookies, count):
     pid = server.process.pid
-    drive(server, path, cookies, 200)  # warm-up: statements prepared, caches filled
+    # Warm-up (statements prepared, caches filled) on sessions the measured run does not reach.
+    drive(server, path, cookies[::-1] if cookies else None, 200)
     control(pid, "-z")
     control(pid, "-i", "on")
     drive(server, path, cookies, count)
@@ -60,7 +62,7 @@ def measure(server, out_dir, label, path, cookies, count):
 
 def main():
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
-    growth = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    sessions = int(sys.argv[2]) if len(sys.argv) > 2 else 20000
     binary = os.environ.get("BA_ISSUER_BIN", "build-bench/ba-issuer")
     out_dir = tempfile.mkdtemp(prefix="ba-callgrind-")
     command = ["valgrind", "--tool=callgrind", "--instr-atstart=no",
@@ -68,15 +70,15 @@ def main():
     work = tempfile.mkdtemp(prefix="ba-callgrind-db-")
     server = Server("ba-issuer", command, work)
     try:
-        seed(server.db, 0, POOL + growth, int(time.time() * 1000))
-        cookies = [cookie("bench-token-%d" % i) for i in range(POOL)]
+        seed(server, sessions)
+        cookies = [cookie("bench-token-%d" % i) for i in range(sessions)]
         token_ir, token_dump = measure(server, out_dir, "token", "/token", cookies, count)
         ok_ir, _ = measure(server, out_dir, "ok", "/ok", None, count)
         jwks_ir, _ = measure(server, out_dir, "jwks", "/jwks", None, count)
     finally:
         server.stop()
     print("instructions per request (callgrind Ir, %d requests each, one keep-alive connection, "
-          "%d users and sessions):" % (count, POOL + growth))
+          "%d distinct sessions in turn):" % (count, sessions))
     print("  GET /token  %10.0f" % token_ir)
     print("  GET /ok     %10.0f" % ok_ir)
     print("  GET /jwks   %10.0f" % jwks_ir)
