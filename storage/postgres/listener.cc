@@ -2,6 +2,9 @@
 
 #include <poll.h>
 
+#include <cstring>
+
+#include "storage/postgres/change_triggers.h"
 #include "storage/postgres/pq.h"
 
 namespace issuer::storage::pg {
@@ -9,14 +12,24 @@ namespace {
 
 constexpr std::chrono::milliseconds kTick{200};
 
+struct Heard {
+  bool keys = false;
+  bool sessions = false;
+};
+
 // Reads what arrived on `conn`; returns false if the connection is lost.
-bool Drain(Connection& conn, bool* notified) {
+bool Drain(Connection& conn, Heard* heard) {
   if (Libpq::Get().PQconsumeInput(conn.handle()) == 0) return false;
   while (PGnotify* n = Libpq::Get().PQnotifies(conn.handle())) {
-    *notified = true;
+    (std::strcmp(n->relname, kSessionsChannel) == 0 ? heard->sessions : heard->keys) = true;
     Libpq::Get().PQfreemem(n);
   }
   return !conn.broken();
+}
+
+bool Subscribe(Connection& conn) {
+  return conn.Exec(std::string("LISTEN ") + kJwksChannel).ok() &&
+         conn.Exec(std::string("LISTEN ") + kSessionsChannel).ok();
 }
 
 }  // namespace
@@ -45,23 +58,34 @@ bool Listener::WaitForStop(std::chrono::milliseconds timeout) {
 void Listener::Run() {
   std::unique_ptr<Connection> conn;
   auto next_poll = std::chrono::steady_clock::now() + poll_;
-  while (!WaitForStop(conn ? std::chrono::milliseconds(0) : kTick * 2)) {
+  bool first = true;  // the first connection is tried at once, a new one after a pause
+  while (!WaitForStop(conn || first ? std::chrono::milliseconds(0) : kTick * 2)) {
+    first = false;
     if (!conn) {
       auto opened = Connection::Open(conninfo_, setup_);
-      if (!opened.ok() || !(*opened)->Exec(std::string("LISTEN ") + kJwksChannel).ok()) continue;
+      if (!opened.ok() || !Subscribe(**opened)) {
+        sessions_version_.fetch_add(1);
+        continue;
+      }
       conn = std::move(*opened);
+      listening_ = true;
       version_.fetch_add(1);  // what changed while we were away is read again
+      sessions_version_.fetch_add(1);
     }
     pollfd fd{Libpq::Get().PQsocket(conn->handle()), POLLIN, 0};
     (void)::poll(&fd, 1, static_cast<int>(kTick.count()));
-    bool notified = false;
-    if (!Drain(*conn, &notified)) conn.reset();
+    Heard heard;
+    if (!Drain(*conn, &heard)) {
+      listening_ = false;
+      conn.reset();
+    }
     const auto now = std::chrono::steady_clock::now();
     if (now >= next_poll) {
-      notified = true;
+      heard.keys = true;
       next_poll = now + poll_;
     }
-    if (notified || !conn) version_.fetch_add(1);
+    if (heard.keys || !conn) version_.fetch_add(1);
+    if (heard.sessions || !conn) sessions_version_.fetch_add(1);
   }
 }
 

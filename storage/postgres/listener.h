@@ -14,10 +14,14 @@ namespace issuer::storage::pg {
 // The channel ba-issuer notifies after changing jwks (payload: a short tag, never key data).
 inline constexpr const char* kJwksChannel = "ba_jwks";
 
-// The change signal of the PostgreSQL store: a counter that moves on every NOTIFY on
-// kJwksChannel (LISTEN on a dedicated connection outside the pool), after every reconnection
-// (notifications are lost while disconnected), and once every `poll` (keys written without a
-// NOTIFY, e.g. by Better Auth). The key ring re-reads jwks when it moves.
+// The change signals of the PostgreSQL store, heard by LISTEN on a dedicated connection outside
+// the pool:
+// - version(): moves on every NOTIFY on kJwksChannel, after every reconnection (notifications
+//   are lost while disconnected), and once every `poll` (keys written without a NOTIFY, e.g.
+//   by Better Auth). The key ring re-reads jwks when it moves.
+// - sessions_version(): moves on every NOTIFY on kSessionsChannel (change_triggers.h), after
+//   every reconnection, and at every tick (200 ms) while disconnected. The session cache keeps
+//   rows only while it stands still.
 class Listener {
  public:
   Listener(std::string conninfo, std::vector<std::string> setup, std::chrono::milliseconds poll);
@@ -26,6 +30,9 @@ class Listener {
   Listener& operator=(const Listener&) = delete;
 
   int64_t version() const { return version_.load(); }
+  int64_t sessions_version() const { return sessions_version_.load(); }
+  // Whether the LISTEN connection is up: while it is not, changes go unheard.
+  bool listening() const { return listening_.load(); }
 
  private:
   void Run();
@@ -36,6 +43,8 @@ class Listener {
   const std::vector<std::string> setup_;
   const std::chrono::milliseconds poll_;
   std::atomic<int64_t> version_{1};
+  std::atomic<int64_t> sessions_version_{1};
+  std::atomic<bool> listening_{false};
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;

@@ -16,7 +16,7 @@ Result<std::unique_ptr<Pool>> Pool::Open(std::string conninfo, std::vector<std::
   return pool;
 }
 
-Result<Pool::Handle> Pool::Acquire() {
+Result<Pool::Handle> Pool::Acquire(bool write) {
   std::unique_ptr<Connection> conn;
   {
     std::unique_lock<std::mutex> lock(mu_);
@@ -29,19 +29,20 @@ Result<Pool::Handle> Pool::Acquire() {
   if (conn->Stale()) {
     auto fresh = Connection::Open(conninfo_, setup_);
     if (!fresh.ok()) {
-      Release(std::move(conn));  // kept, and tried again by the next caller
+      Release(std::move(conn), false);  // kept, and tried again by the next caller
       return fresh.error();
     }
     conn = std::move(*fresh);
   }
-  return Handle(*this, std::move(conn));
+  return Handle(*this, std::move(conn), write);
 }
 
-void Pool::Release(std::unique_ptr<Connection> conn) {
+void Pool::Release(std::unique_ptr<Connection> conn, bool write) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     idle_.push_back(std::move(conn));
   }
+  if (write) writes_.fetch_add(1);
   cv_.notify_one();
 }
 

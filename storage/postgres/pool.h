@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -22,10 +23,11 @@ class Pool {
   // A borrowed connection, returned to the pool when the handle goes. Move-only.
   class Handle {
    public:
-    Handle(Pool& pool, std::unique_ptr<Connection> conn) : pool_(&pool), conn_(std::move(conn)) {}
+    Handle(Pool& pool, std::unique_ptr<Connection> conn, bool write)
+        : pool_(&pool), conn_(std::move(conn)), write_(write) {}
     Handle(Handle&&) noexcept = default;
     ~Handle() {
-      if (conn_) pool_->Release(std::move(conn_));
+      if (conn_) pool_->Release(std::move(conn_), write_);
     }
     Handle(const Handle&) = delete;
     Handle& operator=(const Handle&) = delete;
@@ -35,17 +37,22 @@ class Pool {
    private:
     Pool* pool_;
     std::unique_ptr<Connection> conn_;
+    bool write_;
   };
 
   // Opens `size` connections now: kUnavailable if the server cannot be reached.
   static Result<std::unique_ptr<Pool>> Open(std::string conninfo, std::vector<std::string> setup,
                                             int size, std::chrono::milliseconds wait);
 
-  Result<Handle> Acquire();
+  // `write`: the handle is for writing; writes() moves once it is given back.
+  Result<Handle> Acquire(bool write = false);
+  // How many write handles were given back: a write made through one is committed (or given
+  // up) before writes() moves.
+  int64_t writes() const { return writes_.load(); }
 
  private:
   Pool() = default;
-  void Release(std::unique_ptr<Connection> conn);
+  void Release(std::unique_ptr<Connection> conn, bool write);
 
   std::string conninfo_;
   std::vector<std::string> setup_;
@@ -53,6 +60,7 @@ class Pool {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Connection>> idle_;
+  std::atomic<int64_t> writes_{0};
 };
 
 }  // namespace issuer::storage::pg

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/time_format.h"
+#include "storage/postgres/change_triggers.h"
 
 namespace issuer::storage {
 namespace {
@@ -104,6 +105,8 @@ Status PostgresRepository::Init(const std::string& url, OpenMode mode) {
     return st;
   }
   if (Status st = LoadColumns(**conn); !st.ok()) return st;
+  const bool heard = read_only_ ? pg::HasChangeTriggers(**conn) : pg::InstallChangeTriggers(**conn);
+  if (heard) sessions_ = std::make_unique<SessionCache<CacheStamp>>(kCachedSessions, kCachedSessionMaxAge);
   listener_ = std::make_unique<pg::Listener>(location_.conninfo, setup, location_.poll);
   return Status::Ok();
 }
@@ -155,7 +158,7 @@ Result<T> PostgresRepository::Read(F fn) {
 
 Result<pg::Pool::Handle> PostgresRepository::Write() {
   if (read_only_) return ReadOnlyError();
-  return pool_->Acquire();
+  return pool_->Acquire(/*write=*/true);
 }
 
 Status PostgresRepository::WriteStatement(const std::string& sql,
@@ -205,6 +208,18 @@ SessionRow PostgresRepository::ReadSession(const pg::Rows& rows, int row, int fi
 }
 
 Result<std::optional<SessionWithUser>> PostgresRepository::FindSessionWithUser(
+    std::string_view token) {
+  if (!sessions_ || !listener_->listening()) return QuerySessionWithUser(token);
+  // Read before the row, which is then at least this new.
+  const CacheStamp stamp{listener_->sessions_version(), pool_->writes()};
+  const auto now = std::chrono::steady_clock::now();
+  if (auto hit = sessions_->Find(token, stamp, now)) return hit;
+  auto found = QuerySessionWithUser(token);
+  if (found.ok() && found->has_value()) sessions_->Put(**found, stamp, now);
+  return found;
+}
+
+Result<std::optional<SessionWithUser>> PostgresRepository::QuerySessionWithUser(
     std::string_view token) {
   const std::shared_ptr<const Queries> q = queries();
   return Read<std::optional<SessionWithUser>>(

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <map>
 #include <memory>
@@ -16,6 +19,7 @@
 #include "storage/postgres/schema.h"
 #include "storage/postgres/tables.h"
 #include "storage/repository.h"
+#include "storage/session_cache.h"
 
 namespace issuer::storage {
 
@@ -26,7 +30,13 @@ namespace issuer::storage {
 // changes take pg_advisory_xact_lock(kRotationLockKey) in their own statement, re-read jwks
 // under it, write, and pg_notify(ba_jwks) before COMMIT, so several instances rotate once
 // between them and hear of it at once (listener.h). Nothing is cached per instance but the
-// key ring and the columns of the tables: sessions are read from the database on every request.
+// key ring, the columns of the tables and, where the change triggers are in place
+// (change_triggers.h), found sessions: a SessionCache keyed by what the listener has heard
+// (every writer's UPDATE, DELETE or TRUNCATE of session or user, as a NOTIFY) and by this
+// store's own committed writes (Pool::writes). A change by another process, Better Auth
+// included, is honoured once its NOTIFY arrives (milliseconds); at most kCachedSessionMaxAge
+// if the LISTEN connection is lost without a sign. While it is down, or without the triggers,
+// sessions are read from the database on every request.
 // Plugin tables (DeclareTables) are made as Better Auth's Kysely migration makes them, in the
 // database's naming; their rows are read and written by Better Auth's field names (tables.h).
 //
@@ -41,6 +51,10 @@ class PostgresRepository final : public Repository {
 
   static Result<std::unique_ptr<PostgresRepository>> Open(const std::string& url, OpenMode mode);
   ~PostgresRepository() override;
+
+  // How many sessions the cache holds at most, and how long it may serve one (see above).
+  static constexpr size_t kCachedSessions = 32768;
+  static constexpr std::chrono::milliseconds kCachedSessionMaxAge{5000};
 
   Result<std::optional<SessionWithUser>> FindSessionWithUser(std::string_view token) override;
   Result<std::optional<CredentialUser>> FindCredentialUser(std::string_view email) override;
@@ -144,11 +158,20 @@ class PostgresRepository final : public Repository {
     return queries_;
   }
 
+  // What a cached session was read under: the listener's and this store's changes.
+  struct CacheStamp {
+    int64_t heard = 0;
+    int64_t writes = 0;
+    bool operator==(const CacheStamp&) const = default;
+  };
+  Result<std::optional<SessionWithUser>> QuerySessionWithUser(std::string_view token);
+
   pg::Location location_;
   bool read_only_ = false;
   pg::Schema schema_;
   std::unique_ptr<pg::Pool> pool_;
   std::unique_ptr<pg::Listener> listener_;
+  std::unique_ptr<SessionCache<CacheStamp>> sessions_;  // null without the change triggers
   mutable std::mutex queries_mu_;
   std::shared_ptr<const Queries> queries_;
   mutable std::mutex declared_mu_;

@@ -509,7 +509,7 @@ void SqliteRepository::OpenStamp() {
   }
   // The watcher connection outlives stamp_ (member order) and never leaves WAL mode.
   stamp_ = WalStamp::Open(conn->handle());
-  if (stamp_) sessions_ = std::make_unique<SessionCache>(kCachedSessions, kCachedSessionMaxAge);
+  if (stamp_) sessions_ = std::make_unique<SessionCache<WalStamp::Value>>(kCachedSessions, kCachedSessionMaxAge);
 }
 
 // The user and session columns (Better Auth's plus any an app added), read once, so the hot

@@ -14,7 +14,8 @@
 #include "common/result.h"
 #include "storage/repository.h"
 #include "storage/rows.h"
-#include "storage/sqlite/session_cache.h"
+#include "storage/session_cache.h"
+#include "storage/sqlite/wal_stamp.h"
 #include "storage/sqlite/wal_stamp.h"
 
 namespace issuer::storage {
@@ -118,7 +119,7 @@ class SqliteRepository final : public Repository {
   std::unique_ptr<Pool> watcher_;  // null for :memory:
   Published<Queries> queries_;  // read on every lookup without a lock
   std::unique_ptr<WalStamp> stamp_;        // null unless a WAL file
-  std::unique_ptr<SessionCache> sessions_;  // null unless stamp_
+  std::unique_ptr<SessionCache<WalStamp::Value>> sessions_;  // null unless stamp_
   // The last data_version read and the stamp read just before it.
   struct VersionMemo {
     WalStamp::Value stamp;

@@ -610,8 +610,10 @@ SessionWithUser CachedRow(const std::string& token, const std::string& name) {
   return SessionWithUser{MakeSession(user, token), user};
 }
 
-SessionCache::Stamp StampOf(unsigned char first) {
-  SessionCache::Stamp stamp{};
+using WalCache = SessionCache<WalStamp::Value>;
+
+WalStamp::Value StampOf(unsigned char first) {
+  WalStamp::Value stamp{};
   stamp[0] = first;
   return stamp;
 }
@@ -629,7 +631,7 @@ TEST_SUITE("session cache") {
   const auto t0 = std::chrono::steady_clock::time_point() + std::chrono::hours(1);
 
   TEST_CASE("a row is served again only under the stamp it was stored with") {
-    SessionCache cache(16, milliseconds(1000));
+    WalCache cache(16, milliseconds(1000));
     CHECK_FALSE(cache.Find("tok", StampOf(1), t0).has_value());  // moves the cache to stamp 1
     cache.Put(CachedRow("tok", "Alice"), StampOf(1), t0);
     auto hit = cache.Find("tok", StampOf(1), t0 + milliseconds(5));
@@ -644,14 +646,14 @@ TEST_SUITE("session cache") {
   }
 
   TEST_CASE("a row read under an older stamp is not stored") {
-    SessionCache cache(16, milliseconds(1000));
+    WalCache cache(16, milliseconds(1000));
     CHECK_FALSE(cache.Find("tok", StampOf(2), t0).has_value());
     cache.Put(CachedRow("tok", "Old"), StampOf(1), t0);
     CHECK_FALSE(cache.Find("tok", StampOf(2), t0).has_value());
   }
 
   TEST_CASE("rows older than the maximum age are not served") {
-    SessionCache cache(16, milliseconds(1000));
+    WalCache cache(16, milliseconds(1000));
     CHECK_FALSE(cache.Find("tok", StampOf(1), t0).has_value());
     cache.Put(CachedRow("tok", "Alice"), StampOf(1), t0);
     CHECK(cache.Find("tok", StampOf(1), t0 + milliseconds(1000)).has_value());
@@ -659,7 +661,7 @@ TEST_SUITE("session cache") {
   }
 
   TEST_CASE("a full cache is emptied before the next row goes in") {
-    SessionCache cache(2, milliseconds(1000));
+    WalCache cache(2, milliseconds(1000));
     CHECK_FALSE(cache.Find("a", StampOf(1), t0).has_value());
     cache.Put(CachedRow("a", "A"), StampOf(1), t0);
     cache.Put(CachedRow("b", "B"), StampOf(1), t0);
