@@ -271,11 +271,11 @@ class SignUps:
         next_at = time.monotonic() + index * self.interval
         while not self.stop.is_set():
             time.sleep(max(0.0, next_at - time.monotonic()))
-            body = json.dumps({"name": "S", "email": "signup-%d-%d-%d@example.com" % (
-                os.getpid(), index, n), "password": "password123"})
+            body = json.dumps({"name": "S", "email": "signup-%d-%d-%d-%d@example.com" % (
+                os.getpid(), id(self), index, n), "password": "password123"})
             conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
             conn.request("POST", "/api/auth/sign-up/email", body,
-                         {"content-type": "application/json"})
+                         {"content-type": "application/json", "origin": self.server.origin})
             ok = conn.getresponse().status == 200
             conn.close()
             self.done, self.failed = self.done + ok, self.failed + (not ok)
