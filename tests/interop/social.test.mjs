@@ -12,7 +12,8 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { createAuthClient } from "better-auth/client";
-import { startServer, tempDir, freePort, CookieJar, jarFetch, assertCleanExit } from "./harness.mjs";
+import { symmetricDecrypt } from "better-auth/crypto";
+import { startServer, tempDir, freePort, CookieJar, jarFetch, assertCleanExit, SECRET } from "./harness.mjs";
 
 const dirs = tempDir("ba-social-");
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -225,4 +226,45 @@ test("the better-auth client's signIn.social({provider: 'github'}) against the d
   const [row] = rows(dirs.file("stand-in.db"), `SELECT * FROM account`);
   assert.equal(row.idToken, null, "no openid scope: no id_token");
   assert.equal(row.scope, "read:user,user:email");
+});
+
+test("account.encryptOAuthTokens: both seal accessToken and refreshToken (not idToken) the same way", async () => {
+  const [refPort, subjectPort] = [await freePort(), await freePort()];
+  const urls = [`http://127.0.0.1:${refPort}`, `http://127.0.0.1:${subjectPort}`];
+  await postJson(`${provider.origin}/__test/dev-oauth/clients`, {
+    clientId: "sealed-client",
+    clientSecret: "sealed-secret",
+    redirectURIs: urls.map((u) => `${u}/api/auth/callback/dev`),
+  }, provider.origin);
+  const config = dirs.file("sealed.json");
+  writeFileSync(config, JSON.stringify({
+    account: { encryptOAuthTokens: true },
+    plugins: { genericOAuth: { config: [{
+      providerId: "dev",
+      discoveryUrl: `${provider.origin}/__dev-oauth/.well-known/openid-configuration`,
+      clientId: "sealed-client",
+      clientSecret: "sealed-secret",
+      scopes: ["openid", "email"],
+    }] } },
+  }));
+  const pair = [
+    await startServer("ref", { port: refPort, db: dirs.file("ref-sealed.db"), extraArgs: ["--config", config] }),
+    await startServer("ba-issuer", { port: subjectPort, db: dirs.file("subject-sealed.db"), extraArgs: ["--config", config] }),
+  ];
+  servers.push(...pair);
+  const sealed = [];
+  for (const [srv, db] of [[pair[0], "ref-sealed.db"], [pair[1], "subject-sealed.db"]]) {
+    const callback = await socialSignIn(srv, new CookieJar(), "dev");
+    assert.equal(callback.status, 302, srv.kind);
+    assert.equal(callback.headers.get("location"), "/welcome", srv.kind);
+    const [row] = rows(dirs.file(db), `SELECT * FROM account WHERE providerId = 'dev'`);
+    for (const column of ["accessToken", "refreshToken"]) {
+      assert.match(row[column], /^[0-9a-f]+$/, `${srv.kind} ${column} sealed as hex`);
+      const plain = await symmetricDecrypt({ key: SECRET, data: row[column] });
+      assert.match(plain, /^[A-Za-z0-9]{40}$/, `${srv.kind} ${column} opens with Better Auth's symmetricDecrypt`);
+    }
+    assert.equal(row.idToken.split(".").length, 3, `${srv.kind} idToken stays a JWT`);
+    sealed.push(accountShape(row));
+  }
+  assert.deepEqual(sealed[1], sealed[0]);
 });
