@@ -89,8 +89,24 @@ HttpReply Authorize(SocialService& s, const HttpRequest& request, const Site& si
   return reply;
 }
 
+// The origin middleware's check of errorCallbackURL and newUserCallbackURL (callbackURL is
+// checked with the body): a trusted origin or a relative path, else 403.
+std::optional<ApiError> CheckRedirectTargets(SocialService& s, const Site& site, const json& body) {
+  if (!s.ctx.config.origin_check_enabled()) return std::nullopt;
+  for (const char* name : {"errorCallbackURL", "newUserCallbackURL"}) {
+    const auto url = Text(body, name);
+    if (!url || url->empty() || TrustedTarget(s.ctx, site, *url)) continue;
+    const bool error = std::string_view(name) == "errorCallbackURL";
+    return ApiError::Custom(403, error ? "INVALID_ERROR_CALLBACK_URL" : "INVALID_NEW_USER_CALLBACK_URL",
+                            std::string("Invalid ") + name);
+  }
+  return std::nullopt;
+}
+
 // The provider a body names, or the error Better Auth answers.
-std::variant<const ProviderSpec*, ApiError> BodyProvider(SocialService& s, const json& body) {
+std::variant<const ProviderSpec*, ApiError> BodyProvider(SocialService& s, const Site& site,
+                                                         const json& body) {
+  if (auto refused = CheckRedirectTargets(s, site, body)) return *refused;
   const ProviderSpec* spec = s.providers.Find(body.value("provider", ""));
   if (spec == nullptr) return ApiError::Custom(404, "PROVIDER_NOT_FOUND", "Provider not found");
   if (body.contains("idToken")) {
@@ -104,7 +120,7 @@ HttpReply SignInSocial(SocialService& s, const HttpRequest& request) {
   auto read = ReadAccountBody(s.ctx, request, site, &SocialFields());
   if (auto* error = std::get_if<ApiError>(&read)) return ErrorReply(*error);
   const json body = std::get<Body>(read).value_or(json::object());
-  auto spec = BodyProvider(s, body);
+  auto spec = BodyProvider(s, site, body);
   if (auto* error = std::get_if<ApiError>(&spec)) return ErrorReply(*error);
   return Authorize(s, request, site, *std::get<const ProviderSpec*>(spec), body, StateData{},
                    JsonReply(""));
@@ -117,7 +133,7 @@ HttpReply LinkSocial(SocialService& s, const HttpRequest& request) {
   auto session = StartAccountPost(s.ctx, request, site, &SocialFields(), &body, &reply);
   if (!session) return reply;
   const json in = body.value_or(json::object());
-  auto spec = BodyProvider(s, in);
+  auto spec = BodyProvider(s, site, in);
   if (auto* error = std::get_if<ApiError>(&spec)) return WithError(std::move(reply), *error);
   StateData data;
   data.link = LinkTarget{session->user.email, session->user.id};

@@ -234,6 +234,64 @@ TEST_SUITE("social") {
           error + "no_code");
   }
 
+  TEST_CASE("link-social adds the provider account to the signed-in user, unlink-account removes it") {
+    TestServer srv(SocialOptions());
+    Client c(srv);
+    const json made = Post(srv, "/__test/sessions",
+                           {{"email", "ada@example.com"}, {"password", "correct horse battery"},
+                            {"emailVerified", true}});
+    const std::string session = made["cookie"];
+    auto start = srv.client().Post("/api/auth/link-social", {{"Cookie", session}, {"Origin", srv.origin()}},
+                                   R"({"provider":"github","callbackURL":"/linked"})", "application/json");
+    const json started = JsonOf(start);
+    const std::string state_cookie = CookieOf(start, "better-auth.state");
+    const std::string callback = PathOf(AuthorizeGithub(srv, started["url"]));
+    CHECK(CallbackLocation(srv, callback, state_cookie) == "/linked");
+    const json accounts = JsonOf(srv.client().Get("/api/auth/list-accounts", {{"Cookie", session}}));
+    REQUIRE(accounts.size() == 2);
+    std::string github_id;
+    for (const json& account : accounts) {
+      if (account["providerId"] == "github") github_id = account["id"];
+    }
+    REQUIRE(!github_id.empty());
+    const json unlinked = JsonOf(srv.client().Post(
+        "/api/auth/unlink-account", {{"Cookie", session}, {"Origin", srv.origin()}},
+        json{{"accountId", github_id}}.dump(), "application/json"));
+    CHECK(unlinked["status"] == true);
+    CHECK(JsonOf(srv.client().Get("/api/auth/list-accounts", {{"Cookie", session}})).size() == 1);
+    const json missing = JsonOf(srv.client().Post(
+        "/api/auth/unlink-account", {{"Cookie", session}, {"Origin", srv.origin()}},
+        json{{"accountId", github_id}}.dump(), "application/json"), 400);
+    CHECK(missing["code"] == "FAILED_TO_UNLINK_LAST_ACCOUNT");
+  }
+
+  TEST_CASE("link-social refuses a provider account whose email is another one") {
+    TestServer srv(SocialOptions());
+    Client c(srv);
+    Post(srv, "/__test/dev-oauth/users", {{"email", "eve@example.com"}, {"select", true}});
+    const json made = Post(srv, "/__test/sessions", {{"email", "ada@example.com"}});
+    const std::string session = made["cookie"];
+    auto start = srv.client().Post("/api/auth/link-social", {{"Cookie", session}, {"Origin", srv.origin()}},
+                                   R"({"provider":"github","callbackURL":"/linked"})", "application/json");
+    const json started = JsonOf(start);
+    const std::string callback = PathOf(AuthorizeGithub(srv, started["url"]));
+    CHECK(CallbackLocation(srv, callback, CookieOf(start, "better-auth.state")) ==
+          srv.origin() + "/api/auth/error?error=email_does_not_match");
+  }
+
+  TEST_CASE("flow: untrusted errorCallbackURL and newUserCallbackURL are 403, as callbackURL") {
+    TestServer srv(SocialOptions());
+    json body = Post(srv, "/api/auth/sign-in/social",
+                     {{"provider", "github"}, {"errorCallbackURL", "https://evil.test/x"}}, 403);
+    CHECK(body["code"] == "INVALID_ERROR_CALLBACK_URL");
+    body = Post(srv, "/api/auth/sign-in/social",
+                {{"provider", "github"}, {"newUserCallbackURL", "https://evil.test/x"}}, 403);
+    CHECK(body["code"] == "INVALID_NEW_USER_CALLBACK_URL");
+    body = Post(srv, "/api/auth/sign-in/social",
+                {{"provider", "github"}, {"callbackURL", "https://evil.test/x"}}, 403);
+    CHECK(body["code"] == "INVALID_CALLBACK_URL");
+  }
+
   TEST_CASE("flow: an unknown provider is 404 PROVIDER_NOT_FOUND") {
     TestServer srv(SocialOptions());
     const json body = Post(srv, "/api/auth/sign-in/social", {{"provider", "gitlab"}}, 404);
