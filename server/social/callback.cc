@@ -69,37 +69,59 @@ HttpReply Finish(SocialService& s, const HttpRequest& request, const Site& site,
 
 }  // namespace
 
-HttpReply Callback(SocialService& s, const HttpRequest& request) {
-  const Site site = SiteOf(s.ctx.config, request);
+namespace {
+
+// The callback's state, provider error and code, checked in Better Auth's order: the state
+// data, or nullopt with `reply` made the error redirect.
+std::optional<StateData> CheckCallback(SocialService& s, const HttpRequest& request,
+                                       const Site& site, HttpReply* reply) {
   const std::string default_error = BaseUrl(s.ctx, site) + "/error";
-  HttpReply reply = JsonReply("");
   const std::string state = Query(request, "state");
-  if (state.empty()) return RedirectError(std::move(reply), default_error, "state_not_found");
-  auto parsed = ParseState(s.ctx, request, site, state, &reply);
-  if (auto* failure = std::get_if<StateFailure>(&parsed)) {
-    return RedirectError(std::move(reply), failure->error_url.value_or(default_error), failure->code);
+  if (state.empty()) {
+    *reply = RedirectError(std::move(*reply), default_error, "state_not_found");
+    return std::nullopt;
   }
-  const StateData& data = std::get<StateData>(parsed);
+  auto parsed = ParseState(s.ctx, request, site, state, reply);
+  if (auto* failure = std::get_if<StateFailure>(&parsed)) {
+    *reply = RedirectError(std::move(*reply), failure->error_url.value_or(default_error), failure->code);
+    return std::nullopt;
+  }
+  StateData data = std::get<StateData>(std::move(parsed));
   const std::string error_url = data.error_url.value_or(default_error);
   if (!Query(request, "error").empty()) {
-    return RedirectError(std::move(reply), error_url, Query(request, "error"),
-                         Query(request, "error_description"));
+    *reply = RedirectError(std::move(*reply), error_url, Query(request, "error"),
+                           Query(request, "error_description"));
+    return std::nullopt;
   }
-  const std::string code = Query(request, "code");
-  if (code.empty()) return RedirectError(std::move(reply), error_url, "no_code");
+  if (Query(request, "code").empty()) {
+    *reply = RedirectError(std::move(*reply), error_url, "no_code");
+    return std::nullopt;
+  }
+  return data;
+}
+
+}  // namespace
+
+HttpReply Callback(SocialService& s, const HttpRequest& request) {
+  const Site site = SiteOf(s.ctx.config, request);
+  HttpReply reply = JsonReply("");
+  const std::optional<StateData> data = CheckCallback(s, request, site, &reply);
+  if (!data) return reply;
+  const std::string error_url = data->error_url.value_or(BaseUrl(s.ctx, site) + "/error");
   const std::string id = request.path.substr(request.path.rfind('/') + 1);
   const ProviderSpec* spec = s.providers.Find(id);
   auto endpoints = spec ? s.providers.Resolve(*spec, DevIssuer(s.ctx, request))
                         : Result<Endpoints>(Error{Errc::kNotFound, "no provider"});
   if (!endpoints.ok()) return RedirectError(std::move(reply), error_url, "oauth_provider_not_found");
-  const CodeGrant grant{code, data.code_verifier, BaseUrl(s.ctx, site) + "/callback/" + id,
-                        data.id_token_nonce, s.ctx.clock.NowMs()};
+  const CodeGrant grant{Query(request, "code"), data->code_verifier,
+                        BaseUrl(s.ctx, site) + "/callback/" + id, data->id_token_nonce,
+                        s.ctx.clock.NowMs()};
   auto exchanged = ExchangeCode(s.http, *spec, *endpoints, grant);
   if (auto* error = std::get_if<std::string>(&exchanged)) {
     s.ctx.log.Warn("oauth_callback_failed", "provider=" + id + " error=" + *error);
     return RedirectError(std::move(reply), error_url, *error);
   }
-  return Finish(s, request, site, *spec, std::get<Exchanged>(exchanged), data, error_url,
+  return Finish(s, request, site, *spec, std::get<Exchanged>(exchanged), *data, error_url,
                 std::move(reply));
 }
 

@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include "keys/encoding.h"
 
 namespace issuer::server::social {
@@ -14,7 +16,8 @@ bool KeptInForm(unsigned char c) {
 
 void AppendFormComponent(std::string_view text, std::string* out) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  for (unsigned char c : text) {
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
     if (KeptInForm(c)) {
       out->push_back(static_cast<char>(c));
     } else if (c == ' ') {
@@ -48,8 +51,8 @@ std::string AppendQuery(const std::string& url, const Params& params) {
   const std::string fragment = hash == std::string::npos ? "" : url.substr(hash);
   const size_t scheme = head.find("://");
   if (scheme != std::string::npos && head.find('/', scheme + 3) == std::string::npos) {
-    const size_t q = head.find('?');
-    head.insert(q == std::string::npos ? head.size() : q, "/");
+    const size_t q = std::min(head.find('?'), head.size());
+    head = head.substr(0, q) + "/" + head.substr(q);
   }
   const size_t q = head.find('?');
   if (q == std::string::npos || q + 1 == head.size()) {
