@@ -149,6 +149,44 @@ TEST_SUITE("social") {
     }
   }
 
+  TEST_CASE("dev provider: the login page lists its users (escaped) and signs the chosen one in") {
+    TestServer srv(SocialOptions());
+    Client c(srv);
+    const json eve = Post(srv, "/__test/dev-oauth/users",
+                          {{"email", "eve@example.com"}, {"name", "<b>Eve</b>"}});
+    auto cleared = srv.client().Delete("/__test/dev-oauth/select");
+    REQUIRE(cleared);
+    const server::social::Params query = {{"response_type", "code"}, {"client_id", "c1"},
+                                          {"redirect_uri", kRedirect}, {"state", "st"}};
+    auto page = Raw(srv).Get("/__dev-oauth/authorize?" + server::social::FormEncode(query));
+    REQUIRE(page);
+    CHECK(page->status == 200);
+    CHECK(page->body.find("ada@example.com") != std::string::npos);
+    CHECK(page->body.find("&lt;b&gt;Eve&lt;/b&gt;") != std::string::npos);
+    CHECK(page->body.find("<b>Eve") == std::string::npos);
+    server::social::Params pick = query;
+    pick.emplace_back("sub", eve["sub"].get<std::string>());
+    auto chosen = srv.client().Post("/__dev-oauth/authorize", server::social::FormEncode(pick),
+                                    "application/x-www-form-urlencoded");
+    REQUIRE(chosen);
+    CHECK(chosen->status == 302);
+    const std::string code = QueryValue(chosen->get_header_value("Location"), "code");
+    auto tokens = srv.client().Post("/__dev-oauth/token", {{"Authorization", "Basic YzE6czE="}},  // c1:s1
+                                    server::social::FormEncode({{"grant_type", "authorization_code"},
+                                                                {"code", code},
+                                                                {"redirect_uri", kRedirect}}),
+                                    "application/x-www-form-urlencoded");
+    const json answer = JsonOf(tokens);
+    const httplib::Headers bearer = {{"Authorization", "Bearer " + answer["access_token"].get<std::string>()}};
+    CHECK(JsonOf(srv.client().Get("/__dev-oauth/userinfo", bearer))["email"] == "eve@example.com");
+    server::social::Params made = query;
+    made.emplace_back("email", "New@Example.com");
+    auto created = srv.client().Post("/__dev-oauth/authorize", server::social::FormEncode(made),
+                                     "application/x-www-form-urlencoded");
+    REQUIRE(created);
+    CHECK(created->status == 302);
+  }
+
   TEST_CASE("dev provider: a code is single-use, PKCE-bound, short-lived, for its client only") {
     TestServer srv(SocialOptions());
     Client c(srv);
