@@ -146,9 +146,21 @@ std::optional<std::string> DevProvider::CheckRequest(
 
 std::string DevProvider::IssueCode(const AuthorizeRequest& request, const DevUser& user) {
   std::lock_guard<std::mutex> lock(mu_);
+  Prune();
   const std::string code = GenerateId(random_, 40);
   codes_[code] = Code{request, user.sub, clock_.NowMs() + kCodeTtlMs, false, {}};
   return code;
+}
+
+// Drops codes and tokens that can no longer be used, so memory stays bounded by the live ones.
+// A code is kept while the tokens it gave may live, so that its replay still revokes them.
+void DevProvider::Prune() {
+  const int64_t now = clock_.NowMs();
+  const int64_t keep_ms = kAccessTokenTtlS * 1000;
+  std::erase_if(codes_, [now, keep_ms](const auto& entry) {
+    return entry.second.expires_at_ms + keep_ms <= now;
+  });
+  std::erase_if(tokens_, [now](const auto& entry) { return entry.second.expires_at_ms <= now; });
 }
 
 // The client the request authenticates as (client_secret_basic or client_secret_post).

@@ -109,6 +109,7 @@ class DevProvider {
   DevProvider(const Clock& clock, Random random, keys::SignerPtr signer)
       : clock_(clock), random_(std::move(random)), signer_(std::move(signer)) {}
   const DevClient* FindClient(const std::string& client_id) const;
+  void Prune();  // REQUIRES: mu_ held
   std::optional<std::string> Authenticate(const TokenRequest& request) const;
   std::string IdToken(const Code& code, const DevUser& user, const std::string& issuer) const;
 
