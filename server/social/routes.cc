@@ -21,7 +21,7 @@ using nlohmann::json;
 const std::vector<FieldSpec>& SocialFields() {
   static const std::vector<FieldSpec> fields = {
       {"callbackURL", FieldType::kString, false},   {"newUserCallbackURL", FieldType::kString, false},
-      {"errorCallbackURL", FieldType::kString, false}, {"provider", FieldType::kString, true},
+      {"errorCallbackURL", FieldType::kString, false},
       {"disableRedirect", FieldType::kBoolean, false}, {"requestSignUp", FieldType::kBoolean, false},
       {"loginHint", FieldType::kString, false}};
   return fields;
@@ -107,6 +107,10 @@ std::optional<ApiError> CheckRedirectTargets(SocialService& s, const Site& site,
 std::variant<const ProviderSpec*, ApiError> BodyProvider(SocialService& s, const Site& site,
                                                          const json& body) {
   if (auto refused = CheckRedirectTargets(s, site, body)) return *refused;
+  // zod's union (a known provider id, or any string) says only "Invalid input".
+  if (!body.contains("provider") || !body["provider"].is_string()) {
+    return ApiError{ApiCode::kValidationError, "[body.provider] Invalid input"};
+  }
   const ProviderSpec* spec = s.providers.Find(body.value("provider", ""));
   if (spec == nullptr) return ApiError::Custom(404, "PROVIDER_NOT_FOUND", "Provider not found");
   if (body.contains("idToken")) {

@@ -179,6 +179,42 @@ test("ba-issuer's genericOAuth signs the same user in, writing rows shaped as Be
   assert.equal(accounts[0].scope, ourAccount.scope);
 });
 
+test("sign-in/social answers as Better Auth: the same body, cookie and authorization URL", async () => {
+  const answers = [];
+  for (const srv of [ref, subject]) {
+    const res = await fetch(`${srv.base}/sign-in/social`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: srv.origin },
+      body: JSON.stringify({ provider: "dev", callbackURL: "/welcome", scopes: ["offline_access"], loginHint: "grace" }),
+    });
+    const body = await res.json();
+    const url = new URL(body.url);
+    const params = [...url.searchParams].map(([k, v]) =>
+      [k, ["state", "nonce", "code_challenge"].includes(k) ? v.length : v.replace(srv.origin, "ORIGIN")]);
+    const cookie = res.headers.getSetCookie().map((c) => c.replace(/=[^;]*/, "=V"));
+    answers.push({ status: res.status, keys: Object.keys(body), redirect: body.redirect,
+                   location: res.headers.get("location") === body.url, endpoint: url.origin + url.pathname,
+                   params, cookie });
+  }
+  assert.deepEqual(answers[1], answers[0]);
+  assert.deepEqual(answers[0].params.find(([k]) => k === "scope"), ["scope", "offline_access openid email profile"]);
+});
+
+test("a provider that is not configured, and a missing provider, are refused as Better Auth refuses them", async () => {
+  for (const body of [{ provider: "nope" }, {}]) {
+    const answers = [];
+    for (const srv of [ref, subject]) {
+      const res = await fetch(`${srv.base}/sign-in/social`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: srv.origin },
+        body: JSON.stringify(body),
+      });
+      answers.push({ status: res.status, body: await res.json() });
+    }
+    assert.deepEqual(answers[1], answers[0], JSON.stringify(body));
+  }
+});
+
 test("a state that is not the one the browser holds is refused as Better Auth refuses it", async () => {
   for (const srv of [ref, subject]) {
     const jar = new CookieJar();
