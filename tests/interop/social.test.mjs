@@ -215,6 +215,19 @@ test("a provider that is not configured, and a missing provider, are refused as 
   }
 });
 
+test("the callback answers as Better Auth: the redirect and the cookies it sets", async () => {
+  const answers = [];
+  for (const srv of [ref, subject]) {
+    const callback = await socialSignIn(srv, new CookieJar(), "dev");
+    answers.push({
+      status: callback.status,
+      location: callback.headers.get("location"),
+      cookies: callback.headers.getSetCookie().map((c) => c.replace(/=[^;]*/, (v) => (v === "=" ? "=" : "=V"))),
+    });
+  }
+  assert.deepEqual(answers[1], answers[0]);
+});
+
 test("a state that is not the one the browser holds is refused as Better Auth refuses it", async () => {
   for (const srv of [ref, subject]) {
     const jar = new CookieJar();
