@@ -44,6 +44,24 @@ std::vector<std::string> DefaultScopes(const std::string& id) {
   return {};
 }
 
+// Google at its own endpoints (socialProviders.google with a clientSecret), as Better Auth's
+// google provider builds its URLs.
+Result<ProviderSpec> Google(ProviderSpec spec, const json& v, const std::string& prefix) {
+  if (spec.client_id.empty() || spec.client_secret.empty()) {
+    return Invalid(prefix + "clientSecret", "google needs clientId and clientSecret");
+  }
+  bool granted = true;
+  for (Status st : {ReadString(v, "prompt", prefix, &spec.prompt),
+                    ReadString(v, "accessType", prefix, &spec.access_type),
+                    ReadBool(v, "includeGrantedScopes", prefix, &granted)}) {
+    if (!st.ok()) return st.error();
+  }
+  spec.authorization_url = "https://accounts.google.com/o/oauth2/v2/auth";
+  spec.token_url = "https://oauth2.googleapis.com/token";
+  if (granted) spec.extra_params.emplace_back("include_granted_scopes", "true");
+  return spec;
+}
+
 Result<ProviderSpec> ParseBuiltIn(const std::string& id, const json& v, bool dev_oauth) {
   const std::string prefix = "socialProviders." + id + ".";
   if (id != "github" && id != "google" && id != "discord") {
@@ -68,6 +86,7 @@ Result<ProviderSpec> ParseBuiltIn(const std::string& id, const json& v, bool dev
   spec.scopes = disable_default ? std::vector<std::string>() : DefaultScopes(id);
   spec.scopes.insert(spec.scopes.end(), scopes.begin(), scopes.end());
   spec.dev = dev_oauth && (force_dev || spec.client_secret.empty());
+  if (!spec.dev && id == "google") return Google(std::move(spec), v, prefix);
   if (!spec.dev) {
     return Invalid("socialProviders." + id,
                    "ba-issuer reaches " + id + " only through the dev provider so far: start with "

@@ -28,6 +28,9 @@ struct ProviderSpec {
   bool disable_implicit_sign_up = false;
   bool override_user_info = false;  // overrideUserInfoOnSignIn / overrideUserInfo
   std::optional<int64_t> access_token_expires_in_s;  // genericOAuth accessTokenExpiresIn
+  std::string prompt;       // google prompt
+  std::string access_type;  // google accessType
+  std::vector<std::pair<std::string, std::string>> extra_params;  // after the PKCE parameters
 };
 
 // Better Auth's account options (account.*).
@@ -50,8 +53,10 @@ struct SocialOptions {
 
 // The config file's socialProviders and account sections and the genericOAuth plugin's config
 // entries. With `dev_oauth`, a built-in provider without a clientSecret (or with "devOAuth":
-// true) is served by the dev provider. kInvalidArgument naming the key for a bad one, an
-// unknown provider, or a built-in provider with real credentials (not served yet).
+// true) is served by the dev provider. google with real credentials is served at Google's
+// endpoints (its user from the id_token, as Better Auth reads it). kInvalidArgument naming the
+// key for a bad one, an unknown provider, or github/discord with real credentials (not served
+// yet).
 Result<SocialOptions> ParseSocialOptions(const nlohmann::json& social_providers,
                                          const nlohmann::json& account,
                                          const std::vector<nlohmann::json>& generic,

@@ -56,6 +56,26 @@ std::string RedirectUri(SocialService& s, const Site& site, const ProviderSpec& 
   return BaseUrl(s.ctx, site) + "/callback/" + spec.id;
 }
 
+// createAuthorizationURL's parameters, in its order.
+Params AuthorizationParams(SocialService& s, const Site& site, const ProviderSpec& spec,
+                           const Endpoints& endpoints, const json& body, const StateData& data,
+                           const std::string& state) {
+  Params params = {{"response_type", "code"}, {"client_id", spec.client_id}, {"state", state}};
+  const std::vector<std::string> scopes = Scopes(spec, endpoints, body);
+  if (!scopes.empty()) params.emplace_back("scope", Join(scopes, " "));
+  params.emplace_back("redirect_uri", RedirectUri(s, site, spec));
+  if (auto hint = Text(body, "loginHint"); hint && !hint->empty()) params.emplace_back("login_hint", *hint);
+  if (!data.id_token_nonce.empty()) params.emplace_back("nonce", data.id_token_nonce);
+  if (!spec.prompt.empty()) params.emplace_back("prompt", spec.prompt);
+  if (!spec.access_type.empty()) params.emplace_back("access_type", spec.access_type);
+  if (spec.pkce) {
+    params.emplace_back("code_challenge_method", "S256");
+    params.emplace_back("code_challenge", CodeChallenge(data.code_verifier));
+  }
+  params.insert(params.end(), spec.extra_params.begin(), spec.extra_params.end());
+  return params;
+}
+
 // The authorization URL for a new state (sign-in/social and link-social): {url, redirect}.
 HttpReply Authorize(SocialService& s, const HttpRequest& request, const Site& site,
                     const ProviderSpec& spec, const json& body, StateData data, HttpReply reply) {
@@ -72,16 +92,7 @@ HttpReply Authorize(SocialService& s, const HttpRequest& request, const Site& si
   if (endpoints->VerifiesIdToken()) data.id_token_nonce = GenerateId(s.ctx.random, 32);
   auto state = GenerateState(s.ctx, site, &data, &reply);
   if (!state.ok()) return WithError(std::move(reply), LoggedFailure(s.ctx, state.error()));
-  Params params = {{"response_type", "code"}, {"client_id", spec.client_id}, {"state", *state}};
-  const std::vector<std::string> scopes = Scopes(spec, *endpoints, body);
-  if (!scopes.empty()) params.emplace_back("scope", Join(scopes, " "));
-  params.emplace_back("redirect_uri", RedirectUri(s, site, spec));
-  if (auto hint = Text(body, "loginHint"); hint && !hint->empty()) params.emplace_back("login_hint", *hint);
-  if (!data.id_token_nonce.empty()) params.emplace_back("nonce", data.id_token_nonce);
-  if (spec.pkce) {
-    params.emplace_back("code_challenge_method", "S256");
-    params.emplace_back("code_challenge", CodeChallenge(data.code_verifier));
-  }
+  const Params params = AuthorizationParams(s, site, spec, *endpoints, body, data, *state);
   const std::string url = AppendQuery(endpoints->authorization, params);
   const bool redirect = body.value("disableRedirect", false) != true;
   if (redirect) reply.AddHeader("Location", url);

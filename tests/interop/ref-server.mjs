@@ -105,7 +105,7 @@ const extra = {};
 for (const source of [args.config ? readFileSync(args.config, "utf8") : "{}", process.env.BA_REF_OPTIONS ?? "{}"]) {
   const parsed = JSON.parse(source);
   for (const k of ["emailAndPassword", "emailVerification", "user", "session", "plugins", "rateLimit", "advanced", "claims",
-                   "secondaryStorage", "verification", "account"]) {
+                   "secondaryStorage", "verification", "account", "socialProviders"]) {
     if (parsed[k]) extra[k] = { ...(extra[k] ?? {}), ...parsed[k] };
   }
 }
@@ -220,6 +220,7 @@ const auth = betterAuth({
   ...(extra.advanced ? { advanced: extra.advanced } : {}),
   ...(extra.verification ? { verification: extra.verification } : {}),
   ...(extra.account ? { account: extra.account } : {}),
+  ...(extra.socialProviders ? { socialProviders: extra.socialProviders } : {}),
   ...secondaryOptions,
   plugins: [Object.keys(jwtOptions).length ? jwt(jwtOptions) : jwt(), bearer(), ...extraPlugins],
 });

@@ -317,3 +317,35 @@ test("account.encryptOAuthTokens: both seal accessToken and refreshToken (not id
   }
   assert.deepEqual(sealed[1], sealed[0]);
 });
+
+test("socialProviders.google with real credentials: the same authorization URL as Better Auth's google", async () => {
+  const config = dirs.file("google.json");
+  writeFileSync(config, JSON.stringify({
+    socialProviders: { google: { clientId: "g-client.apps.googleusercontent.com", clientSecret: "g-secret",
+                                 accessType: "offline", prompt: "consent", scope: ["https://www.googleapis.com/auth/drive.file"] } },
+  }));
+  const pair = [
+    await startServer("ref", { db: dirs.file("ref-google.db"), extraArgs: ["--config", config] }),
+    await startServer("ba-issuer", { db: dirs.file("subject-google.db"), extraArgs: ["--config", config] }),
+  ];
+  servers.push(...pair);
+  const answers = [];
+  for (const srv of pair) {
+    const res = await fetch(`${srv.base}/sign-in/social`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: srv.origin },
+      body: JSON.stringify({ provider: "google", callbackURL: "/welcome", disableRedirect: true }),
+    });
+    const body = await res.json();
+    assert.equal(res.status, 200, JSON.stringify(body));
+    const url = new URL(body.url);
+    answers.push({
+      redirect: body.redirect,
+      endpoint: url.origin + url.pathname,
+      params: [...url.searchParams].map(([k, v]) =>
+        [k, ["state", "code_challenge"].includes(k) ? v.length : v.replace(srv.origin, "ORIGIN")]),
+    });
+  }
+  assert.deepEqual(answers[1], answers[0]);
+  assert.equal(answers[0].endpoint, "https://accounts.google.com/o/oauth2/v2/auth");
+});
