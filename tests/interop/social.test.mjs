@@ -349,3 +349,25 @@ test("socialProviders.google with real credentials: the same authorization URL a
   assert.deepEqual(answers[1], answers[0]);
   assert.equal(answers[0].endpoint, "https://accounts.google.com/o/oauth2/v2/auth");
 });
+
+test("implicit linking by email: refused to an unverified local user, as Better Auth refuses it", async () => {
+  await postJson(`${provider.origin}/__test/dev-oauth/users`,
+    { email: "linkme@example.com", name: "Link Me", select: true }, provider.origin);
+  const answers = [];
+  for (const [srv, db] of [[ref, "ref.db"], [subject, "subject.db"]]) {
+    const signUp = await fetch(`${srv.base}/sign-up/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: srv.origin },
+      body: JSON.stringify({ email: "linkme@example.com", password: "correct horse battery", name: "Local" }),
+    });
+    assert.equal(signUp.status, 200, srv.kind);
+    const callback = await socialSignIn(srv, new CookieJar(), "dev");
+    const accounts = rows(dirs.file(db),
+      `SELECT a.providerId FROM account a JOIN user u ON u.id = a.userId WHERE u.email = 'linkme@example.com'`);
+    answers.push({ status: callback.status, location: callback.headers.get("location").replace(srv.origin, "ORIGIN"),
+                   accounts: accounts.map((a) => a.providerId) });
+  }
+  assert.deepEqual(answers[1], answers[0]);
+  assert.equal(answers[0].location, "ORIGIN/api/auth/error?error=account_not_linked");
+  assert.deepEqual(answers[0].accounts, ["credential"]);
+});
