@@ -14,6 +14,7 @@
 #include "server/session/discovery.h"
 #include "server/session/limit_store.h"
 #include "server/session/routes.h"
+#include "server/social/service.h"
 #include "storage/redis/secondary_repository.h"
 
 namespace issuer::server {
@@ -89,6 +90,10 @@ Result<std::unique_ptr<App>> App::Create(LoadedConfig loaded, Clock& clock, Rand
   if (config.discovery) {
     for (Route& route : DiscoveryRoutes(*app->auth_)) routes.push_back(std::move(route));
   }
+  auto social = social::BuildSocial(*app->auth_, random);
+  if (!social.ok()) return social.error();
+  app->social_ = std::move(*social);
+  for (Route& route : app->social_->routes) routes.push_back(std::move(route));
   app->metrics_ = std::make_unique<Metrics>(config.base_path + "/sign-in/email");
   if (!config.metrics_host.empty()) {
     // Off the API port, as Keycloak keeps it on its management port: the API answers 404.

@@ -20,6 +20,10 @@
 
 namespace issuer::server {
 
+namespace social {
+struct SocialParts;
+}  // namespace social
+
 // The running service, built from a loaded Config: the store, the key manager, Better Auth's
 // flows and the HTTP server. The only wiring: main, the CLI verbs and the in-process test
 // server all build an App.
@@ -92,6 +96,7 @@ class App {
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<HttpServer> metrics_http_;  // --metrics-listen; null without it
+  std::unique_ptr<social::SocialParts> social_;  // social sign-in and the dev provider
   std::vector<UserSpec> seed_;  // --seed's users, parsed; the test API's reset can apply them again
 };
 

@@ -181,7 +181,7 @@ constexpr FlagSpec kFlags[] = {
     {"--trusted-proxy", true}, {"--help", false},       {"-h", false},
     {"--version", false},     {"--allowed-host", true},  {"--metrics-listen", true},
     {"--max-header-size", true}, {"--max-header-fields", true}, {"--mail-env", true},
-    {"--secondary-storage", true}, {"--console", false}};
+    {"--secondary-storage", true}, {"--console", false}, {"--dev-oauth", false}};
 
 const FlagSpec* FindFlag(const std::string& flag) {
   for (const FlagSpec& spec : kFlags) {
@@ -251,6 +251,8 @@ Status ApplyFlag(const std::string& flag, const std::string& value, Inputs* in,
     config.discovery = true;
   } else if (flag == "--test-api") {
     config.test_api = true;
+  } else if (flag == "--dev-oauth") {
+    config.dev_oauth = true;
   } else if (flag == "--console") {
     // The console is a page over the test API: it needs every /__test route.
     config.console = true;
@@ -445,6 +447,17 @@ Status CheckTestApi(const Config& config) {
   return Status::Ok();
 }
 
+// The dev OAuth provider signs anyone in: the test API's rules.
+Status CheckDevOAuth(const Config& config) {
+  if (!config.dev_oauth) return Status::Ok();
+  if (config.production()) return Invalid("--dev-oauth is refused with NODE_ENV=production");
+  if (!IsLoopback(config.host)) {
+    return Invalid("--dev-oauth needs a loopback --host (127.0.0.1, ::1 or localhost), not " +
+                   config.host);
+  }
+  return Status::Ok();
+}
+
 // --mail-command's environment: the allow-listed variables and --mail-env's, where set.
 std::vector<std::string> MailEnvironment(const EnvLookup& env, const Config& config) {
   std::vector<std::string> names(std::begin(kMailEnvironment), std::end(kMailEnvironment));
@@ -480,6 +493,7 @@ Status Resolve(const FlagList& flags, const EnvLookup& env, const FileReader& re
   if (Status st = ApplySecrets(env, in.secret, out); !st.ok()) return st;
   if (Status st = ReadFlagFiles(in, read_file, out); !st.ok()) return st;
   if (Status st = CheckTestApi(out->config); !st.ok()) return st;
+  if (Status st = CheckDevOAuth(out->config); !st.ok()) return st;
   if (out->config.rate_limit_storage == "secondary-storage" &&
       out->config.secondary_storage_url.empty()) {
     return Invalid("rateLimit.storage: \"secondary-storage\" needs a secondary storage "

@@ -70,6 +70,7 @@ struct Config {
   std::string key_file;              // --key-file: the key that signs (its text is in Secrets)
   bool test_api = false;             // --test-api: /__test/* for loopback clients
   bool console = false;              // --console: the dev console (/__console), and test_api
+  bool dev_oauth = false;            // --dev-oauth: the dev OIDC provider at /__dev-oauth
   bool discovery = false;            // --discovery: /.well-known/openid-configuration, jwks.json
   LogFormat log_format = LogFormat::kText;  // --log-format
   std::string seed_file;             // --seed: users made at start (its text is in LoadedConfig)
@@ -96,6 +97,11 @@ struct Config {
   // Plugins (server/plugins/): the config file's "plugins" section as written, checked by
   // PluginSet::Load ({"admin": {"bannedUserMessage": "..."}, "twoFactor": {}}).
   nlohmann::json plugins = nlohmann::json::object();
+  // Social sign-in (server/social/): the config file's socialProviders and account sections
+  // as written (null when absent), checked by ParseSocialOptions. The clientSecrets are in
+  // here: never print a Config.
+  nlohmann::json social_providers;
+  nlohmann::json account;
 
   // Rate limits (Better Auth's rateLimit) and whose address a request counts as
   // (advanced.ipAddress, --trusted-proxy): server/http/rate_limiter.h, client_ip.h.

@@ -322,6 +322,11 @@ Status ApplyObject(const json& object, const std::string& prefix, Target& t) {
       t.config->plugins = value;
       continue;
     }
+    if (prefix.empty() && (name == "socialProviders" || name == "account")) {
+      if (!value.is_object()) return Invalid(key, "expected an object");
+      (name == "account" ? t.config->account : t.config->social_providers) = value;
+      continue;  // read by social::ParseSocialOptions
+    }
     if (IsSection(key) || IsLimitSection(key)) {
       if (!value.is_object()) return Invalid(key, "expected an object");
       if (Status st = ApplyObject(value, key + ".", t); !st.ok()) return st;

@@ -118,6 +118,10 @@ class Plugin {
     int64_t max;
   };
   virtual std::vector<LimitRule> LimitRules() const { return {}; }
+
+  // OAuth providers the plugin adds to the social providers (genericOAuth's config entries,
+  // as written: server/social/options.h reads them).
+  virtual std::vector<nlohmann::json> SocialProviderConfigs() const { return {}; }
 };
 
 }  // namespace issuer::server

@@ -78,6 +78,14 @@ std::vector<Plugin::LimitRule> PluginSet::LimitRules() const {
   return rules;
 }
 
+std::vector<nlohmann::json> PluginSet::SocialProviderConfigs() const {
+  std::vector<nlohmann::json> configs;
+  for (const auto& p : plugins_) {
+    for (auto& config : p->SocialProviderConfigs()) configs.push_back(std::move(config));
+  }
+  return configs;
+}
+
 std::optional<ApiError> PluginSet::BeforeRoute(AuthContext& ctx, std::string_view path,
                                                const HttpRequest& request,
                                                nlohmann::json* body) const {

@@ -32,6 +32,8 @@ class PluginSet {
 
   std::vector<Route> Routes(AuthContext& ctx) const;
   std::vector<Plugin::LimitRule> LimitRules() const;
+  // Every plugin's SocialProviderConfigs, in plugin order.
+  std::vector<nlohmann::json> SocialProviderConfigs() const;
   // The first refusal wins; nullopt when every plugin lets it pass.
   std::optional<ApiError> BeforeRoute(AuthContext& ctx, std::string_view path,
                                       const HttpRequest& request, nlohmann::json* body) const;

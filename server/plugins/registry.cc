@@ -1,6 +1,7 @@
 #include "server/plugins/registry.h"
 
 #include "server/plugins/admin/admin.h"
+#include "server/plugins/generic_oauth/generic_oauth.h"
 #include "server/plugins/organization/organization.h"
 #include "server/plugins/two_factor/two_factor.h"
 #include "server/plugins/username/username.h"
@@ -13,6 +14,7 @@ const std::vector<PluginEntry>& RegisteredPlugins() {
       {"twoFactor", "twoFactorEnabled", &MakeTwoFactor},
       {"organization", nullptr, &MakeOrganization},
       {"username", nullptr, &MakeUsername},
+      {"genericOAuth", nullptr, &MakeGenericOAuth},
   };
   return entries;
 }

@@ -25,7 +25,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
-import { jwt, bearer, admin, twoFactor, organization, username } from "better-auth/plugins";
+import { jwt, bearer, admin, twoFactor, organization, username, genericOAuth } from "better-auth/plugins";
 import { toNodeHandler } from "better-auth/node";
 import { Redis } from "ioredis";
 import { redisStorage } from "@better-auth/redis-storage";
@@ -105,7 +105,7 @@ const extra = {};
 for (const source of [args.config ? readFileSync(args.config, "utf8") : "{}", process.env.BA_REF_OPTIONS ?? "{}"]) {
   const parsed = JSON.parse(source);
   for (const k of ["emailAndPassword", "emailVerification", "user", "session", "plugins", "rateLimit", "advanced", "claims",
-                   "secondaryStorage", "verification"]) {
+                   "secondaryStorage", "verification", "account", "socialProviders"]) {
     if (parsed[k]) extra[k] = { ...(extra[k] ?? {}), ...parsed[k] };
   }
 }
@@ -170,6 +170,7 @@ const pluginMakers = {
   twoFactor: (o) => twoFactor({ ...o, otpOptions: { sendOTP: captureOtp, ...(o.otpOptions ?? {}) } }),
   organization: (o) => organization(o),
   username: (o) => username(o),
+  genericOAuth: (o) => genericOAuth(o),
 };
 const otps = [];
 async function captureOtp({ user, otp }) {
@@ -218,6 +219,8 @@ const auth = betterAuth({
   ...(extra.rateLimit ? { rateLimit: extra.rateLimit } : {}),
   ...(extra.advanced ? { advanced: extra.advanced } : {}),
   ...(extra.verification ? { verification: extra.verification } : {}),
+  ...(extra.account ? { account: extra.account } : {}),
+  ...(extra.socialProviders ? { socialProviders: extra.socialProviders } : {}),
   ...secondaryOptions,
   plugins: [Object.keys(jwtOptions).length ? jwt(jwtOptions) : jwt(), bearer(), ...extraPlugins],
 });

@@ -1,0 +1,205 @@
+#include "server/social/accounts.h"
+
+#include <algorithm>
+
+#include "common/ids.h"
+#include "common/text.h"
+#include "keys/seal.h"
+#include "server/social/oauth_url.h"
+
+namespace issuer::server::social {
+namespace {
+
+using storage::ExtraColumn;
+using storage::FieldType;
+
+// setTokenUtil: sealed with symmetricEncrypt under account.encryptOAuthTokens.
+Result<std::string> TokenValue(SocialService& s, const std::string& token) {
+  if (!s.account.encrypt_oauth_tokens || token.empty()) return token;
+  return keys::SymmetricEncrypt(token, s.ctx.secrets.ring, s.ctx.random);
+}
+
+// The token columns of `oauth` that are set (Better Auth drops undefined ones).
+Result<storage::Row> TokenColumns(SocialService& s, const OAuthTokens& t) {
+  storage::Row row;
+  for (const auto& [name, value] : {std::pair{"accessToken", t.access_token},
+                                    std::pair{"refreshToken", t.refresh_token}}) {
+    if (!value) continue;
+    auto sealed = TokenValue(s, *value);
+    if (!sealed.ok()) return sealed.error();
+    row.push_back(ExtraColumn{name, *sealed, FieldType::kString});
+  }
+  if (t.id_token) row.push_back(ExtraColumn{"idToken", *t.id_token, FieldType::kString});
+  if (t.access_expires_at_ms) {
+    row.push_back(ExtraColumn{"accessTokenExpiresAt", *t.access_expires_at_ms, FieldType::kDate});
+  }
+  if (t.refresh_expires_at_ms) {
+    row.push_back(ExtraColumn{"refreshTokenExpiresAt", *t.refresh_expires_at_ms, FieldType::kDate});
+  }
+  return row;
+}
+
+Status InsertAccount(SocialService& s, const std::string& user_id, const ProviderSpec& spec,
+                     const Exchanged& oauth) {
+  auto tokens = TokenColumns(s, oauth.tokens);
+  if (!tokens.ok()) return tokens.error();
+  const int64_t now = s.ctx.clock.NowMs();
+  storage::Row row = {{"id", GenerateId(s.ctx.random), FieldType::kString},
+                      {"accountId", oauth.profile.account_id, FieldType::kString},
+                      {"providerId", spec.id, FieldType::kString},
+                      {"userId", user_id, FieldType::kString}};
+  for (ExtraColumn& column : *tokens) row.push_back(std::move(column));
+  row.push_back({"scope", Join(oauth.tokens.scopes, ","), FieldType::kString});
+  row.push_back({"createdAt", now, FieldType::kDate});
+  row.push_back({"updatedAt", now, FieldType::kDate});
+  return s.ctx.repo.InsertRow("account", row);
+}
+
+// The sign-in's fresh tokens on the linked account (updateAccountOnSignIn); scope is left.
+Status RefreshAccount(SocialService& s, const std::string& account_row_id, const ProviderSpec& spec,
+                      const Exchanged& oauth) {
+  if (!s.account.update_account_on_sign_in) return Status::Ok();
+  auto set = TokenColumns(s, oauth.tokens);
+  if (!set.ok()) return set.error();
+  set->insert(set->begin(), ExtraColumn{"providerId", spec.id, FieldType::kString});
+  set->push_back({"updatedAt", s.ctx.clock.NowMs(), FieldType::kDate});
+  auto changed = s.ctx.repo.UpdateRows("account", {{"id", account_row_id}}, *set);
+  if (!changed.ok()) return changed.error();
+  return Status::Ok();
+}
+
+const std::string* TextColumn(const storage::Row& row, std::string_view name) {
+  const storage::ColumnValue* value = storage::FindColumn(row, name);
+  return value == nullptr ? nullptr : std::get_if<std::string>(value);
+}
+
+// The account row of (providerId, accountId), if any.
+Result<std::optional<storage::Row>> FindAccount(SocialService& s, const std::string& provider_id,
+                                                const std::string& account_id) {
+  auto rows = s.ctx.repo.FindRows("account",
+                                  {{"providerId", provider_id}, {"accountId", account_id}});
+  if (!rows.ok()) return rows.error();
+  if (rows->empty()) return std::optional<storage::Row>();
+  return std::optional<storage::Row>(std::move(rows->front()));
+}
+
+bool Trusted(const SocialService& s, const std::string& provider_id) {
+  const auto& list = s.account.trusted_providers;
+  return std::find(list.begin(), list.end(), provider_id) != list.end();
+}
+
+std::variant<OAuthSignIn, std::string> CreateUser(SocialService& s, const ProviderSpec& spec,
+                                                  const Exchanged& oauth) {
+  const int64_t now = s.ctx.clock.NowMs();
+  storage::UserRow user;
+  user.id = GenerateId(s.ctx.random);
+  user.name = oauth.profile.name;
+  user.email = Lowercase(*oauth.profile.email);
+  user.email_verified = oauth.profile.email_verified;
+  user.image = oauth.profile.image;
+  user.created_at_ms = user.updated_at_ms = now;
+  if (s.ctx.plugins.BeforeUserCreate(s.ctx, nullptr, &user)) return std::string("unable to create user");
+  if (!s.ctx.repo.CreateUser(user, std::nullopt).ok()) return std::string("unable to create user");
+  if (!InsertAccount(s, user.id, spec, oauth).ok()) {
+    (void)s.ctx.repo.DeleteUser(user.id);  // Better Auth runs both in one transaction
+    return std::string("unable to create user");
+  }
+  return OAuthSignIn{std::move(user), true};
+}
+
+// An existing user whose email matched, not linked to this provider account yet.
+std::variant<OAuthSignIn, std::string> LinkByEmail(SocialService& s, const ProviderSpec& spec,
+                                                   const Exchanged& oauth, storage::UserRow user) {
+  const AccountOptions& a = s.account;
+  if ((!Trusted(s, spec.id) && !oauth.profile.email_verified) ||
+      (a.require_local_email_verified && !user.email_verified) || !a.linking_enabled ||
+      a.disable_implicit_linking) {
+    return std::string("account not linked");
+  }
+  if (!InsertAccount(s, user.id, spec, oauth).ok()) return std::string("unable to link account");
+  if (oauth.profile.email_verified && !user.email_verified) {
+    user.email_verified = true;
+    user.updated_at_ms = s.ctx.clock.NowMs();
+    (void)s.ctx.repo.UpdateUser(user);
+  }
+  return OAuthSignIn{std::move(user), false};
+}
+
+}  // namespace
+
+std::variant<OAuthSignIn, std::string> FindOrCreateUser(SocialService& s, const ProviderSpec& spec,
+                                                        const Exchanged& oauth,
+                                                        bool disable_sign_up) {
+  auto account = FindAccount(s, spec.id, oauth.profile.account_id);
+  if (!account.ok()) return std::string("internal_server_error");
+  if (account->has_value()) {
+    const std::string* user_id = TextColumn(**account, "userId");
+    auto user = s.ctx.repo.FindUserById(user_id ? *user_id : "");
+    if (!user.ok()) return std::string("internal_server_error");
+    if (!user->has_value()) return std::string("unable to link account");  // orphaned
+    const std::string* row_id = TextColumn(**account, "id");
+    if (!RefreshAccount(s, row_id ? *row_id : "", spec, oauth).ok()) {
+      return std::string("unable to update account");
+    }
+    storage::UserRow found = std::move(**user);
+    if (oauth.profile.email_verified && !found.email_verified &&
+        Lowercase(*oauth.profile.email) == found.email) {
+      found.email_verified = true;
+      found.updated_at_ms = s.ctx.clock.NowMs();
+      (void)s.ctx.repo.UpdateUser(found);
+    }
+    return OAuthSignIn{std::move(found), false};
+  }
+  auto by_email = s.ctx.repo.FindCredentialUser(Lowercase(*oauth.profile.email));
+  if (!by_email.ok()) return std::string("internal_server_error");
+  if (by_email->has_value()) return LinkByEmail(s, spec, oauth, std::move((*by_email)->user));
+  if (disable_sign_up) return std::string("signup disabled");
+  return CreateUser(s, spec, oauth);
+}
+
+std::optional<std::string> LinkAccount(SocialService& s, const ProviderSpec& spec,
+                                       const LinkTarget& link, const Exchanged& oauth) {
+  if ((!Trusted(s, spec.id) && !oauth.profile.email_verified) || !s.account.linking_enabled) {
+    return "unable_to_link_account";
+  }
+  if (Lowercase(oauth.profile.email.value_or("")) != Lowercase(link.email) &&
+      !s.account.allow_different_emails) {
+    return "email_does_not_match";
+  }
+  auto existing = FindAccount(s, spec.id, oauth.profile.account_id);
+  if (!existing.ok()) return "unable_to_link_account";
+  if (!existing->has_value()) {
+    if (!InsertAccount(s, link.user_id, spec, oauth).ok()) return "unable_to_link_account";
+    return std::nullopt;
+  }
+  const std::string* owner = TextColumn(**existing, "userId");
+  if (owner == nullptr || *owner != link.user_id) return "account_already_linked_to_different_user";
+  const std::string* row_id = TextColumn(**existing, "id");
+  auto set = TokenColumns(s, oauth.tokens);
+  if (!set.ok()) return "unable_to_link_account";
+  const std::string* scope = TextColumn(**existing, "scope");
+  // mergeScopes: stored first, then new ones, without duplicates.
+  std::vector<std::string> stored;
+  if (scope) {
+    size_t start = 0;
+    const std::string& text = *scope;
+    while (start <= text.size()) {
+      const size_t comma = text.find(',', start);
+      std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      if (!item.empty()) stored.push_back(item);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  for (const std::string& sc : oauth.tokens.scopes) {
+    if (std::find(stored.begin(), stored.end(), sc) == stored.end()) stored.push_back(sc);
+  }
+  if (!stored.empty()) set->push_back({"scope", Join(stored, ","), FieldType::kString});
+  set->push_back({"updatedAt", s.ctx.clock.NowMs(), FieldType::kDate});
+  if (!s.ctx.repo.UpdateRows("account", {{"id", row_id ? *row_id : ""}}, *set).ok()) {
+    return "unable_to_link_account";
+  }
+  return std::nullopt;
+}
+
+}  // namespace issuer::server::social

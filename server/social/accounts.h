@@ -1,0 +1,35 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "server/social/exchange.h"
+#include "server/social/social.h"
+#include "server/social/state.h"
+#include "storage/rows.h"
+
+namespace issuer::server::social {
+
+// A signed-in OAuth user: the user, and whether it was made now (newUserURL).
+struct OAuthSignIn {
+  storage::UserRow user;
+  bool is_register = false;
+};
+
+// handleOAuthUserInfo: the user owning the provider account, else the user with its email
+// (linked when accountLinking allows: a trusted provider or a verified email, and a verified
+// local email unless requireLocalEmailVerified is false), else a new user and account. The
+// account rows are written as Better Auth writes them (tokens sealed with encryptOAuthTokens).
+// The error is Better Auth's ("account not linked", "signup disabled", ...), with spaces.
+std::variant<OAuthSignIn, std::string> FindOrCreateUser(SocialService& s, const ProviderSpec& spec,
+                                                        const Exchanged& oauth,
+                                                        bool disable_sign_up);
+
+// linkOAuthAccount for a link-social flow's callback: nullopt when linked; else the error
+// code (unable_to_link_account, email_does_not_match,
+// account_already_linked_to_different_user).
+std::optional<std::string> LinkAccount(SocialService& s, const ProviderSpec& spec,
+                                       const LinkTarget& link, const Exchanged& oauth);
+
+}  // namespace issuer::server::social

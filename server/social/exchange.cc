@@ -1,0 +1,201 @@
+#include "server/social/exchange.h"
+
+#include <sodium.h>
+
+#include <nlohmann/json.hpp>
+
+#include "keys/encoding.h"
+#include "keys/openssl_key.h"
+#include "server/social/oauth_url.h"
+
+namespace issuer::server::social {
+namespace {
+
+using nlohmann::json;
+constexpr char kInvalidCode[] = "invalid_code";
+constexpr char kNoUserInfo[] = "unable_to_get_user_info";
+constexpr int64_t kClockToleranceS = 30;
+
+std::optional<std::string> StringField(const json& doc, const char* name) {
+  auto it = doc.find(name);
+  if (it == doc.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+// parseStringBoolean: true and "true" only.
+bool Verified(const json& doc, const char* name) {
+  auto it = doc.find(name);
+  return it != doc.end() && (*it == true || *it == "true");
+}
+
+std::string BasicHeader(const std::string& id, const std::string& secret) {
+  const std::string plain = id + ":" + secret;
+  std::string out(sodium_base64_ENCODED_LEN(plain.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(plain.data()),
+                    plain.size(), sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.size() - 1);
+  return "Basic " + out;
+}
+
+std::optional<OAuthTokens> RequestTokens(const OutgoingHttp& http, const ProviderSpec& spec,
+                                         const Endpoints& endpoints, const CodeGrant& grant) {
+  Params form = {{"grant_type", "authorization_code"}, {"code", grant.code}};
+  if (spec.pkce && !grant.code_verifier.empty()) form.emplace_back("code_verifier", grant.code_verifier);
+  form.emplace_back("redirect_uri", grant.redirect_uri);
+  OutgoingRequest request{"POST", endpoints.token, {{"Accept", "application/json"}}, "",
+                          "application/x-www-form-urlencoded"};
+  if (spec.basic_auth) {
+    request.headers.emplace_back("Authorization", BasicHeader(spec.client_id, spec.client_secret));
+  } else {
+    form.emplace_back("client_id", spec.client_id);
+    if (!spec.client_secret.empty()) form.emplace_back("client_secret", spec.client_secret);
+  }
+  request.body = FormEncode(form);
+  auto response = http.Send(request);
+  if (!response.ok() || response->status != 200) return std::nullopt;
+  const json doc = json::parse(response->body, nullptr, false);
+  if (!doc.is_object() || doc.contains("error")) return std::nullopt;
+  OAuthTokens tokens{StringField(doc, "access_token"), StringField(doc, "refresh_token"),
+                     StringField(doc, "id_token"), std::nullopt, std::nullopt, {}};
+  if (auto it = doc.find("expires_in"); it != doc.end() && it->is_number() && *it != 0) {
+    tokens.access_expires_at_ms = grant.now_ms + it->get<int64_t>() * 1000;
+  } else if (spec.access_token_expires_in_s) {
+    tokens.access_expires_at_ms = grant.now_ms + *spec.access_token_expires_in_s * 1000;
+  }
+  if (auto it = doc.find("refresh_token_expires_in"); it != doc.end() && it->is_number() && *it != 0) {
+    tokens.refresh_expires_at_ms = grant.now_ms + it->get<int64_t>() * 1000;
+  }
+  if (auto it = doc.find("scope"); it != doc.end()) {
+    if (it->is_string()) tokens.scopes = SplitScopes(it->get<std::string>());
+    if (it->is_array()) {
+      for (const auto& s : *it) {
+        if (s.is_string() && !s.get<std::string>().empty()) tokens.scopes.push_back(s);
+      }
+    }
+  }
+  return tokens;
+}
+
+struct Jws {
+  json header;
+  json claims;
+  std::string signing_input;
+  std::string signature;
+};
+
+std::optional<Jws> DecodeJws(const std::string& token) {
+  const size_t a = token.find('.');
+  const size_t b = a == std::string::npos ? a : token.find('.', a + 1);
+  if (b == std::string::npos || token.find('.', b + 1) != std::string::npos) return std::nullopt;
+  auto header = keys::Base64UrlDecode(token.substr(0, a));
+  auto payload = keys::Base64UrlDecode(token.substr(a + 1, b - a - 1));
+  auto signature = keys::Base64UrlDecode(token.substr(b + 1));
+  if (!header.ok() || !payload.ok() || !signature.ok()) return std::nullopt;
+  Jws out{json::parse(*header, nullptr, false), json::parse(*payload, nullptr, false),
+          token.substr(0, b), *signature};
+  if (!out.header.is_object() || !out.claims.is_object()) return std::nullopt;
+  return out;
+}
+
+bool AudienceMatches(const json& aud, const std::string& client_id) {
+  if (aud.is_string()) return aud == client_id;
+  if (!aud.is_array()) return false;
+  for (const auto& item : aud) {
+    if (item == client_id) return true;
+  }
+  return false;
+}
+
+bool SignatureVerifies(const OutgoingHttp& http, const Endpoints& endpoints, const Jws& jws) {
+  const std::string alg = StringField(jws.header, "alg").value_or("");
+  if (std::find(endpoints.algs.begin(), endpoints.algs.end(), alg) == endpoints.algs.end()) {
+    return false;
+  }
+  auto response = http.Send(OutgoingRequest{"GET", endpoints.jwks_uri, {}, "", ""});
+  if (!response.ok() || response->status != 200) return false;
+  const json jwks = json::parse(response->body, nullptr, false);
+  if (!jwks.is_object() || !jwks.contains("keys") || !jwks["keys"].is_array()) return false;
+  const std::string kid = StringField(jws.header, "kid").value_or("");
+  for (const json& key : jwks["keys"]) {
+    if (!kid.empty() && key.value("kid", "") != kid) continue;
+    if (keys::VerifyWithPublicJwk(alg, key.dump(), jws.signing_input, jws.signature)) return true;
+  }
+  return false;
+}
+
+// verifyIdToken: signature, required claims, iss, aud, exp (30 s tolerance), nonce.
+std::optional<json> VerifiedClaims(const OutgoingHttp& http, const ProviderSpec& spec,
+                                   const Endpoints& endpoints, const std::string& token,
+                                   const CodeGrant& grant) {
+  auto jws = DecodeJws(token);
+  if (!jws || !SignatureVerifies(http, endpoints, *jws)) return std::nullopt;
+  const json& c = jws->claims;
+  for (const char* name : {"iss", "sub", "aud", "exp", "iat"}) {
+    if (!c.contains(name)) return std::nullopt;
+  }
+  if (c["iss"] != endpoints.issuer || !AudienceMatches(c["aud"], spec.client_id)) return std::nullopt;
+  if (!c["exp"].is_number() || c["exp"].get<int64_t>() + kClockToleranceS < grant.now_ms / 1000) {
+    return std::nullopt;
+  }
+  if (!grant.nonce.empty() && c.value("nonce", "") != grant.nonce) return std::nullopt;
+  return c;
+}
+
+std::optional<json> FetchUserInfo(const OutgoingHttp& http, const Endpoints& endpoints,
+                                  const OAuthTokens& tokens) {
+  if (endpoints.userinfo.empty() || !tokens.access_token) return std::nullopt;
+  auto response = http.Send(OutgoingRequest{
+      "GET", endpoints.userinfo,
+      {{"Authorization", "Bearer " + *tokens.access_token}, {"Accept", "application/json"}}, "", ""});
+  if (!response.ok() || response->status != 200) return std::nullopt;
+  json doc = json::parse(response->body, nullptr, false);
+  if (!doc.is_object()) return std::nullopt;
+  return doc;
+}
+
+OAuthProfile ProfileOf(const json& raw) {
+  OAuthProfile out;
+  out.email = StringField(raw, "email");
+  out.name = StringField(raw, "name").value_or("");
+  out.image = StringField(raw, "picture");
+  out.email_verified = Verified(raw, "email_verified");
+  return out;
+}
+
+std::string SubjectOf(const json& raw, const char* name) {
+  auto it = raw.find(name);
+  if (it == raw.end() || it->is_null()) return "";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+}  // namespace
+
+std::variant<Exchanged, std::string> ExchangeCode(const OutgoingHttp& http,
+                                                  const ProviderSpec& spec,
+                                                  const Endpoints& endpoints,
+                                                  const CodeGrant& grant) {
+  auto tokens = RequestTokens(http, spec, endpoints, grant);
+  if (!tokens) return std::string(kInvalidCode);
+  std::optional<json> claims;
+  if (tokens->id_token && endpoints.VerifiesIdToken()) {
+    claims = VerifiedClaims(http, spec, endpoints, *tokens->id_token, grant);
+    if (!claims) return std::string(kNoUserInfo);
+  } else if (tokens->id_token) {
+    if (auto jws = DecodeJws(*tokens->id_token)) claims = jws->claims;
+  }
+  std::optional<json> raw;
+  if (claims && claims->contains("sub") && claims->contains("email")) raw = claims;
+  if (!raw) raw = FetchUserInfo(http, endpoints, *tokens);
+  if (!raw) return std::string(kNoUserInfo);
+  if (claims && endpoints.VerifiesIdToken() && SubjectOf(*raw, "sub") != SubjectOf(*claims, "sub")) {
+    return std::string(kNoUserInfo);
+  }
+  OAuthProfile profile = ProfileOf(*raw);
+  // genericOAuth's accountSubject: a plain OAuth provider's profile id, else the OIDC sub;
+  // the dev provider's stand-ins answer OIDC userinfo.
+  profile.account_id = spec.generic && !endpoints.oidc ? SubjectOf(*raw, "id") : SubjectOf(*raw, "sub");
+  if (profile.account_id.empty()) return std::string(kNoUserInfo);
+  return Exchanged{std::move(*tokens), std::move(profile)};
+}
+
+}  // namespace issuer::server::social
