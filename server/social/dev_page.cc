@@ -20,6 +20,7 @@ std::string Escape(const std::string& text) {
 
 constexpr char kHead[] =
     "<!doctype html><html><head><meta charset=\"utf-8\"><title>ba-issuer dev sign-in</title>"
+    "<link rel=\"icon\" href=\"data:,\">"  // no /favicon.ico request (a 404)
     "<style>body{font:15px system-ui,sans-serif;max-width:32rem;margin:3rem auto}"
     "button{display:block;width:100%;margin:.4rem 0;padding:.6rem;text-align:left}"
     "input{padding:.4rem;margin:.2rem 0;width:100%}</style></head><body>";

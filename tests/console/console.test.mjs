@@ -394,6 +394,50 @@ test("other algorithms verify with WebCrypto too; without WebCrypto the server v
   }
 });
 
+test("social sign-in in the browser: signIn.social(github) through the dev provider's page", async () => {
+  // Issue 25: an app's "Sign in with GitHub" against ba-issuer with --dev-oauth standing in.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "console-social-"));
+  const config = path.join(dir, "social.json");
+  fs.writeFileSync(config, JSON.stringify({ socialProviders: { github: {} } }));
+  const social = await startServer(["--db", ":memory:", "--console", "--dev-oauth", "--config", config]);
+  assert.ok(social.origin, `the server did not start: ${social.stderr()}`);
+  const tab = await browser.newPage();
+  tab.on("console", (m) => { if (m.type() === "error") problems.push(`console (social): ${m.text()}`); });
+  tab.on("pageerror", (e) => problems.push(`page error (social): ${e.message}`));
+  try {
+    await tab.goto(`${social.origin}/__console`, { waitUntil: "load" });
+    // What authClient.signIn.social({ provider: "github" }) sends, from the app's page.
+    const started = await tab.evaluate(async () => {
+      const r = await fetch("/api/auth/sign-in/social", {
+        method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ provider: "github", callbackURL: `${location.origin}/__console` }),
+      });
+      return { status: r.status, body: await r.json() };
+    });
+    assert.equal(started.status, 200, JSON.stringify(started.body));
+    assert.equal(started.body.redirect, true);
+    assert.ok(started.body.url.startsWith(`${social.origin}/__dev-oauth/authorize?`), started.body.url);
+    await tab.goto(started.body.url, { waitUntil: "load" });
+    await tab.type("input[name=email]", "octocat@example.com");
+    await tab.type("input[name=name]", "Octo Cat");
+    await tab.screenshot({ path: path.join(SHOTS, "dev-oauth-login.png") });
+    await Promise.all([
+      tab.waitForNavigation({ waitUntil: "load" }),
+      tab.$$eval("form", (forms) => forms.at(-1).querySelector("button").click()),
+    ]);
+    assert.equal(new URL(tab.url()).pathname, "/__console", `landed on ${tab.url()}`);
+    const session = await tab.evaluate(async () => (await fetch("/api/auth/get-session")).json());
+    assert.equal(session?.user?.email, "octocat@example.com");
+    assert.equal(session.user.name, "Octo Cat");
+    const accounts = await tab.evaluate(async () => (await fetch("/api/auth/list-accounts")).json());
+    assert.deepEqual(accounts.map((a) => a.providerId), ["github"]);
+  } finally {
+    await tab.close();
+    social.proc.kill("SIGTERM");
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("no request left the server, and no console error happened", () => {
   const foreign = requested.filter((u) => !u.startsWith(origin) && !u.startsWith("data:"));
   assert.deepEqual(foreign, []);
