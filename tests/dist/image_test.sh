@@ -108,9 +108,9 @@ check_files() {
   grep -Eq '^drwx------ (10001|ba-issuer)/(10001|ba-issuer) .* data/$' "$work/files" \
     || fail "/data is not 0700 10001: $(grep ' data/$' "$work/files")"
   if grep -Eq ' (bin|usr/bin)/sh$' "$work/files"; then fail "the image has a shell"; fi
-  libpq=$(ldconfig -p | awk '$1 == "libpq.so.5" && /x86-64/ {print $NF; exit}')
-  nss_files=$(ldconfig -p | awk '$1 == "libnss_files.so.2" && /x86-64/ {print $NF; exit}')
-  nss_dns=$(ldconfig -p | awk '$1 == "libnss_dns.so.2" && /x86-64/ {print $NF; exit}')
+  libpq=$(ldconfig -p | awk '$1 == "libpq.so.5" && /x86-64/ && !found {print $NF; found = 1}')
+  nss_files=$(ldconfig -p | awk '$1 == "libnss_files.so.2" && /x86-64/ && !found {print $NF; found = 1}')
+  nss_dns=$(ldconfig -p | awk '$1 == "libnss_dns.so.2" && /x86-64/ && !found {print $NF; found = 1}')
   ldd_names "$binary" "$libpq" "$nss_files" "$nss_dns" | grep -vx "$(basename "$binary")" >"$work/expected"
   grep -E '\.so(\.[0-9]+)*$' "$work/files" | awk '{print $NF}' | xargs -n1 basename | sort -u >"$work/actual"
   diff "$work/expected" "$work/actual" >"$work/libdiff" \
