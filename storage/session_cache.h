@@ -48,6 +48,19 @@ class SessionCache {
     return *row;
   }
 
+  // The row for `token`: the cached one, else what `query(token)` reads (a
+  // Result<std::optional<SessionWithUser>>), stored when found. REQUIRES: `stamp` was read
+  // just now, before the query runs, so the row it reads is at least that new.
+  template <typename Query>
+  auto FindOrQuery(std::string_view token, const Stamp& stamp, Query query) {
+    const TimePoint now = std::chrono::steady_clock::now();
+    decltype(query(token)) found = Find(token, stamp, now);
+    if (found.ok() && found->has_value()) return found;
+    found = query(token);
+    if (found.ok() && found->has_value()) Put(**found, stamp, now);
+    return found;
+  }
+
   // Stores `row`, read from the database after `stamp` was read, unless the cache has since
   // moved to another stamp.
   void Put(const SessionWithUser& row, const Stamp& stamp, TimePoint now) {

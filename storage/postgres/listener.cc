@@ -63,14 +63,11 @@ void Listener::Run() {
     first = false;
     if (!conn) {
       auto opened = Connection::Open(conninfo_, setup_);
-      if (!opened.ok() || !Subscribe(**opened)) {
-        sessions_version_.fetch_add(1);
-        continue;
-      }
+      if (!opened.ok() || !Subscribe(**opened)) continue;
       conn = std::move(*opened);
-      listening_ = true;
       version_.fetch_add(1);  // what changed while we were away is read again
       sessions_version_.fetch_add(1);
+      listening_ = true;
     }
     pollfd fd{Libpq::Get().PQsocket(conn->handle()), POLLIN, 0};
     (void)::poll(&fd, 1, static_cast<int>(kTick.count()));
@@ -85,7 +82,7 @@ void Listener::Run() {
       next_poll = now + poll_;
     }
     if (heard.keys || !conn) version_.fetch_add(1);
-    if (heard.sessions || !conn) sessions_version_.fetch_add(1);
+    if (heard.sessions) sessions_version_.fetch_add(1);
   }
 }
 

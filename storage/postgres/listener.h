@@ -19,9 +19,9 @@ inline constexpr const char* kJwksChannel = "ba_jwks";
 // - version(): moves on every NOTIFY on kJwksChannel, after every reconnection (notifications
 //   are lost while disconnected), and once every `poll` (keys written without a NOTIFY, e.g.
 //   by Better Auth). The key ring re-reads jwks when it moves.
-// - sessions_version(): moves on every NOTIFY on kSessionsChannel (change_triggers.h), after
-//   every reconnection, and at every tick (200 ms) while disconnected. The session cache keeps
-//   rows only while it stands still.
+// - sessions_version(): moves on every NOTIFY on kSessionsChannel (change_triggers.h) and on
+//   every (re)connection, before listening() turns true. The session cache keeps rows only
+//   while it stands still, and is not used while listening() is false (changes go unheard).
 class Listener {
  public:
   Listener(std::string conninfo, std::vector<std::string> setup, std::chrono::milliseconds poll);
