@@ -41,6 +41,9 @@ class Repository {
   // integer or real), as an app's additional field would be. kConflict if the email or id is
   // taken, kInvalidArgument for a column name that is not [A-Za-z0-9_]; nothing is written then.
   virtual Status CreateUser(const UserRow& user, const std::optional<AccountRow>& account) = 0;
+  // Adds an account to the existing user `account.user_id` (linking a provider).
+  //   INSERT INTO account (...) VALUES (...)
+  virtual Status AddAccount(const AccountRow& account) = 0;
   // Removes every user, session, account and verification row in one transaction; the jwks
   // rows stay.
   virtual Status DeleteUsers() = 0;

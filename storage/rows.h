@@ -126,6 +126,14 @@ struct AccountRow {
   std::optional<std::string> password;
   int64_t created_at_ms = 0;
   int64_t updated_at_ms = 0;
+  // An OAuth provider's account (social sign-in): the tokens as the caller stores them (sealed
+  // or not), their expiry and the granted scope; unset ones are written as NULL.
+  std::optional<std::string> access_token = std::nullopt;
+  std::optional<std::string> refresh_token = std::nullopt;
+  std::optional<std::string> id_token = std::nullopt;
+  std::optional<int64_t> access_token_expires_at_ms = std::nullopt;
+  std::optional<int64_t> refresh_token_expires_at_ms = std::nullopt;
+  std::optional<std::string> scope = std::nullopt;
 };
 
 // A row of the user or session table as FindRows returns it (typed by Better Auth's schema),

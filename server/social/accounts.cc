@@ -14,20 +14,22 @@ using storage::ExtraColumn;
 using storage::FieldType;
 
 // setTokenUtil: sealed with symmetricEncrypt under account.encryptOAuthTokens.
-Result<std::string> TokenValue(SocialService& s, const std::string& token) {
-  if (!s.account.encrypt_oauth_tokens || token.empty()) return token;
-  return keys::SymmetricEncrypt(token, s.ctx.secrets.ring, s.ctx.random);
+Result<std::optional<std::string>> Sealed(SocialService& s,
+                                          const std::optional<std::string>& token) {
+  if (!token || token->empty() || !s.account.encrypt_oauth_tokens) return token;
+  auto sealed = keys::SymmetricEncrypt(*token, s.ctx.secrets.ring, s.ctx.random);
+  if (!sealed.ok()) return sealed.error();
+  return std::optional<std::string>(std::move(*sealed));
 }
 
 // The token columns of `oauth` that are set (Better Auth drops undefined ones).
 Result<storage::Row> TokenColumns(SocialService& s, const OAuthTokens& t) {
   storage::Row row;
-  for (const auto& [name, value] : {std::pair{"accessToken", t.access_token},
-                                    std::pair{"refreshToken", t.refresh_token}}) {
-    if (!value) continue;
-    auto sealed = TokenValue(s, *value);
+  for (const auto& [name, value] : {std::pair{"accessToken", &t.access_token},
+                                    std::pair{"refreshToken", &t.refresh_token}}) {
+    auto sealed = Sealed(s, *value);
     if (!sealed.ok()) return sealed.error();
-    row.push_back(ExtraColumn{name, *sealed, FieldType::kString});
+    if (*sealed) row.push_back(ExtraColumn{name, **sealed, FieldType::kString});
   }
   if (t.id_token) row.push_back(ExtraColumn{"idToken", *t.id_token, FieldType::kString});
   if (t.access_expires_at_ms) {
@@ -39,20 +41,34 @@ Result<storage::Row> TokenColumns(SocialService& s, const OAuthTokens& t) {
   return row;
 }
 
-Status InsertAccount(SocialService& s, const std::string& user_id, const ProviderSpec& spec,
-                     const Exchanged& oauth) {
-  auto tokens = TokenColumns(s, oauth.tokens);
-  if (!tokens.ok()) return tokens.error();
-  const int64_t now = s.ctx.clock.NowMs();
-  storage::Row row = {{"id", GenerateId(s.ctx.random), FieldType::kString},
-                      {"accountId", oauth.profile.account_id, FieldType::kString},
-                      {"providerId", spec.id, FieldType::kString},
-                      {"userId", user_id, FieldType::kString}};
-  for (ExtraColumn& column : *tokens) row.push_back(std::move(column));
-  row.push_back({"scope", Join(oauth.tokens.scopes, ","), FieldType::kString});
-  row.push_back({"createdAt", now, FieldType::kDate});
-  row.push_back({"updatedAt", now, FieldType::kDate});
-  return s.ctx.repo.InsertRow("account", row);
+// The account row Better Auth writes for `oauth` on the user `user_id`.
+Result<storage::AccountRow> NewAccount(SocialService& s, const std::string& user_id,
+                                       const ProviderSpec& spec, const Exchanged& oauth) {
+  storage::AccountRow a;
+  a.id = GenerateId(s.ctx.random);
+  a.account_id = oauth.profile.account_id;
+  a.provider_id = spec.id;
+  a.user_id = user_id;
+  a.created_at_ms = a.updated_at_ms = s.ctx.clock.NowMs();
+  auto access = Sealed(s, oauth.tokens.access_token);
+  if (!access.ok()) return access.error();
+  auto refresh = Sealed(s, oauth.tokens.refresh_token);
+  if (!refresh.ok()) return refresh.error();
+  a.access_token = std::move(*access);
+  a.refresh_token = std::move(*refresh);
+  a.id_token = oauth.tokens.id_token;
+  a.access_token_expires_at_ms = oauth.tokens.access_expires_at_ms;
+  a.refresh_token_expires_at_ms = oauth.tokens.refresh_expires_at_ms;
+  a.scope = Join(oauth.tokens.scopes, ",");
+  return a;
+}
+
+// Links a new account for `oauth` to the existing user `user_id`.
+Status LinkAccount(SocialService& s, const std::string& user_id, const ProviderSpec& spec,
+                   const Exchanged& oauth) {
+  auto account = NewAccount(s, user_id, spec, oauth);
+  if (!account.ok()) return account.error();
+  return s.ctx.repo.AddAccount(*account);
 }
 
 // The sign-in's fresh tokens on the linked account (updateAccountOnSignIn); scope is left.
@@ -99,9 +115,9 @@ std::variant<OAuthSignIn, std::string> CreateUser(SocialService& s, const Provid
   user.image = oauth.profile.image;
   user.created_at_ms = user.updated_at_ms = now;
   if (s.ctx.plugins.BeforeUserCreate(s.ctx, nullptr, &user)) return std::string("unable to create user");
-  if (!s.ctx.repo.CreateUser(user, std::nullopt).ok()) return std::string("unable to create user");
-  if (!InsertAccount(s, user.id, spec, oauth).ok()) {
-    (void)s.ctx.repo.DeleteUser(user.id);  // Better Auth runs both in one transaction
+  auto account = NewAccount(s, user.id, spec, oauth);
+  // The user and its account in one transaction, as Better Auth writes them.
+  if (!account.ok() || !s.ctx.repo.CreateUser(user, *account).ok()) {
     return std::string("unable to create user");
   }
   return OAuthSignIn{std::move(user), true};
@@ -116,7 +132,7 @@ std::variant<OAuthSignIn, std::string> LinkByEmail(SocialService& s, const Provi
       a.disable_implicit_linking) {
     return std::string("account not linked");
   }
-  if (!InsertAccount(s, user.id, spec, oauth).ok()) return std::string("unable to link account");
+  if (!LinkAccount(s, user.id, spec, oauth).ok()) return std::string("unable to link account");
   if (oauth.profile.email_verified && !user.email_verified) {
     user.email_verified = true;
     user.updated_at_ms = s.ctx.clock.NowMs();
@@ -169,7 +185,7 @@ std::optional<std::string> LinkAccount(SocialService& s, const ProviderSpec& spe
   auto existing = FindAccount(s, spec.id, oauth.profile.account_id);
   if (!existing.ok()) return "unable_to_link_account";
   if (!existing->has_value()) {
-    if (!InsertAccount(s, link.user_id, spec, oauth).ok()) return "unable_to_link_account";
+    if (!LinkAccount(s, link.user_id, spec, oauth).ok()) return "unable_to_link_account";
     return std::nullopt;
   }
   const std::string* owner = TextColumn(**existing, "userId");

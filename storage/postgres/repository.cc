@@ -212,11 +212,8 @@ Result<std::optional<SessionWithUser>> PostgresRepository::FindSessionWithUser(
   if (!sessions_ || !listener_->listening()) return QuerySessionWithUser(token);
   // Read before the row, which is then at least this new.
   const CacheStamp stamp{listener_->sessions_version(), pool_->writes()};
-  const auto now = std::chrono::steady_clock::now();
-  if (auto hit = sessions_->Find(token, stamp, now)) return hit;
-  auto found = QuerySessionWithUser(token);
-  if (found.ok() && found->has_value()) sessions_->Put(**found, stamp, now);
-  return found;
+  return sessions_->FindOrQuery(token, stamp,
+                                [this](std::string_view t) { return QuerySessionWithUser(t); });
 }
 
 Result<std::optional<SessionWithUser>> PostgresRepository::QuerySessionWithUser(
@@ -270,11 +267,21 @@ Status PostgresRepository::InsertUserRow(pg::Connection& conn, const UserRow& u,
 
 Status PostgresRepository::InsertAccountRow(pg::Connection& conn, const AccountRow& a) {
   const std::string columns = ColumnList(
-      "account", {"id", "accountId", "providerId", "userId", "password", "createdAt", "updatedAt"});
+      "account", {"id", "accountId", "providerId", "userId", "password", "createdAt", "updatedAt",
+                  "accessToken", "refreshToken", "idToken", "accessTokenExpiresAt",
+                  "refreshTokenExpiresAt", "scope"});
   return Done(conn.Query(R"(insert into "account" ()" + columns + ") values (" +
-                             Placeholders(1, 7) + ")",
+                             Placeholders(1, 13) + ")",
                          {a.id, a.account_id, a.provider_id, a.user_id, a.password,
-                          Iso(a.created_at_ms), Iso(a.updated_at_ms)}));
+                          Iso(a.created_at_ms), Iso(a.updated_at_ms), a.access_token,
+                          a.refresh_token, a.id_token, OptIso(a.access_token_expires_at_ms),
+                          OptIso(a.refresh_token_expires_at_ms), a.scope}));
+}
+
+Status PostgresRepository::AddAccount(const AccountRow& account) {
+  auto conn = Write();
+  if (!conn.ok()) return conn.error();
+  return InsertAccountRow(**conn, account);
 }
 
 // The session and its other columns (a plugin's, such as impersonatedBy), which the table

@@ -62,6 +62,7 @@ class PostgresRepository final : public Repository {
                                const SessionRow& session) override;
   Status InsertSession(const SessionRow& session) override;
   Status CreateUser(const UserRow& user, const std::optional<AccountRow>& account) override;
+  Status AddAccount(const AccountRow& account) override;
   Status DeleteUsers() override;
   Status DeleteSession(std::string_view token) override;
   Status UpdateSessionExpiry(std::string_view session_id, int64_t expires_at_ms,

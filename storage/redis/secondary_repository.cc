@@ -267,6 +267,7 @@ class SecondaryRepository final : public Repository {
   Status CreateUser(const UserRow& user, const std::optional<AccountRow>& account) override {
     return inner_->CreateUser(user, account);
   }
+  Status AddAccount(const AccountRow& account) override { return inner_->AddAccount(account); }
   Result<std::optional<UserRow>> FindUserById(std::string_view user_id) override {
     return inner_->FindUserById(user_id);
   }

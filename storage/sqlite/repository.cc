@@ -242,10 +242,16 @@ Status InsertUser(Connection& conn, const UserRow& u) {
   return Run(conn, **st, "insert user");
 }
 
+std::optional<std::string> OptionalIso(const std::optional<int64_t>& ms) {
+  return ms ? std::optional<std::string>(FormatIsoMs(*ms)) : std::nullopt;
+}
+
 Status InsertAccount(Connection& conn, const AccountRow& a) {
   auto st = conn.Cached(
       R"(INSERT INTO "account" ("id", "accountId", "providerId", "userId", "password",)"
-      R"( "createdAt", "updatedAt") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))");
+      R"( "createdAt", "updatedAt", "accessToken", "refreshToken", "idToken",)"
+      R"( "accessTokenExpiresAt", "refreshTokenExpiresAt", "scope"))"
+      R"( VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13))");
   if (!st.ok()) return st.error();
   (*st)->BindText(1, a.id);
   (*st)->BindText(2, a.account_id);
@@ -254,6 +260,12 @@ Status InsertAccount(Connection& conn, const AccountRow& a) {
   (*st)->BindOptionalText(5, a.password);
   (*st)->BindText(6, FormatIsoMs(a.created_at_ms));
   (*st)->BindText(7, FormatIsoMs(a.updated_at_ms));
+  (*st)->BindOptionalText(8, a.access_token);
+  (*st)->BindOptionalText(9, a.refresh_token);
+  (*st)->BindOptionalText(10, a.id_token);
+  (*st)->BindOptionalText(11, OptionalIso(a.access_token_expires_at_ms));
+  (*st)->BindOptionalText(12, OptionalIso(a.refresh_token_expires_at_ms));
+  (*st)->BindOptionalText(13, a.scope);
   return Run(conn, **st, "insert account");
 }
 
@@ -546,11 +558,8 @@ Result<std::optional<SessionWithUser>> SqliteRepository::FindSessionWithUser(
   if (!sessions_) return QuerySessionWithUser(token);
   const auto stamp = stamp_->Read();  // before the row, which is then at least this new
   if (!stamp) return QuerySessionWithUser(token);
-  const auto now = std::chrono::steady_clock::now();
-  if (auto hit = sessions_->Find(token, *stamp, now)) return hit;
-  auto found = QuerySessionWithUser(token);
-  if (found.ok() && found->has_value()) sessions_->Put(**found, *stamp, now);
-  return found;
+  return sessions_->FindOrQuery(token, *stamp,
+                                [this](std::string_view t) { return QuerySessionWithUser(t); });
 }
 
 Result<std::optional<SessionWithUser>> SqliteRepository::QuerySessionWithUser(
@@ -592,6 +601,14 @@ Status SqliteRepository::CreateUserWithAccount(const UserRow& user, const Accoun
 
 Status SqliteRepository::CreateUser(const UserRow& user, const std::optional<AccountRow>& account) {
   return WriteUser(user, account ? &*account : nullptr, nullptr);
+}
+
+Status SqliteRepository::AddAccount(const AccountRow& account) {
+  if (!writer_) return ReadOnlyError();
+  auto writer = writer_->AcquireWriter();
+  if (!writer.ok()) return writer.error();
+  Pool::Handle& conn = *writer;
+  return InsertAccount(*conn, account);
 }
 
 Status SqliteRepository::WriteUser(const UserRow& user, const AccountRow* account,

@@ -133,6 +133,37 @@ TEST_SUITE("storage") {
     CHECK(repo->DeleteUser("u1").ok());  // again: not an error
   }
 
+  TEST_CASE("an OAuth account's tokens, expiry and scope are written with the user, or added to one") {
+    auto repo = Seeded();
+    AccountRow github{"a2", "gh-42", "github", "u2", std::nullopt, kT0, kT0};
+    github.access_token = "sealed-access";
+    github.id_token = "id.token.jwt";
+    github.access_token_expires_at_ms = kT0 + 3600 * 1000;
+    github.scope = "read:user,user:email";
+    REQUIRE(repo->AddAccount(github).ok());
+    AccountRow google{"a3", "g-7", "google", "u3", std::nullopt, kT0, kT0};
+    google.refresh_token = "sealed-refresh";
+    google.refresh_token_expires_at_ms = kT0 + 1000;
+    REQUIRE(repo->CreateUser(User("u3", "carol@example.com"), google).ok());
+    auto rows = repo->FindRows("account", {{"providerId", std::string("github")}});
+    REQUIRE(rows.ok());
+    REQUIRE(rows->size() == 1);
+    const Row& row = rows->front();
+    CHECK(std::get<std::string>(*FindColumn(row, "accessToken")) == "sealed-access");
+    CHECK(std::get<std::string>(*FindColumn(row, "idToken")) == "id.token.jwt");
+    CHECK(std::get<int64_t>(*FindColumn(row, "accessTokenExpiresAt")) == kT0 + 3600 * 1000);
+    CHECK(std::holds_alternative<std::monostate>(*FindColumn(row, "refreshToken")));
+    auto listed = repo->ListAccounts("u2");
+    REQUIRE(listed.ok());
+    REQUIRE(listed->size() == 1);
+    CHECK(listed->front().scope == std::optional<std::string>("read:user,user:email"));
+    auto made = repo->FindRows("account", {{"userId", std::string("u3")}});
+    REQUIRE(made.ok());
+    REQUIRE(made->size() == 1);
+    CHECK(std::get<std::string>(*FindColumn(made->front(), "refreshToken")) == "sealed-refresh");
+    CHECK(std::get<int64_t>(*FindColumn(made->front(), "refreshTokenExpiresAt")) == kT0 + 1000);
+  }
+
   TEST_CASE("FindVerification returns the newest row of an identifier") {
     auto repo = Seeded();
     REQUIRE(repo->InsertVerification(Reset("v1", "t", kT0 + 100, kT0)).ok());
