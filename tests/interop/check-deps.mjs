@@ -11,7 +11,7 @@ const [major] = process.versions.node.split(".").map(Number);
 if (major < 20) problems.push(`Node ${process.versions.node} is too old: need Node >= 20`);
 
 const want = { "better-auth": "1.7.25", jose: /^6\./, "better-sqlite3": /^12\./, pg: "8.23.1",
-  ioredis: "5.11.1", "@better-auth/redis-storage": "1.7.5" };
+  ioredis: "5.11.1", "@better-auth/redis-storage": "1.7.5", "oauth2-mock-server": "8.2.3" };
 for (const [name, ver] of Object.entries(want)) {
   const pj = path.join(here, "node_modules", name, "package.json");
   if (!existsSync(pj)) {
