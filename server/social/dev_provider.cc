@@ -81,7 +81,8 @@ DevUser DevProvider::AddUser(const std::string& email, const std::string& name,
     user.email_verified = email_verified;
     return user;
   }
-  users_.push_back(DevUser{GenerateId(random_, 20), lower, name, email_verified});
+  const int64_t number = kFirstNumber + static_cast<int64_t>(users_.size());
+  users_.push_back(DevUser{GenerateId(random_, 20), number, lower, name, email_verified});
   return users_.back();
 }
 

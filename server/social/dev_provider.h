@@ -18,6 +18,7 @@ namespace issuer::server::social {
 // A person who can sign in at the dev provider.
 struct DevUser {
   std::string sub;  // stable, random
+  int64_t number = 0;  // GitHub's numeric id, Discord's snowflake >> 22, for the stand-ins
   std::string email;
   std::string name;
   bool email_verified = true;
@@ -63,6 +64,7 @@ class DevProvider {
  public:
   static constexpr int64_t kCodeTtlMs = 60'000;
   static constexpr int64_t kAccessTokenTtlS = 3600;
+  static constexpr int64_t kFirstNumber = 100001;  // the first user's `number`
 
   static Result<std::unique_ptr<DevProvider>> Create(const Clock& clock, Random random);
 

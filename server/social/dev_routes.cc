@@ -101,19 +101,67 @@ HttpReply Token(AuthContext& ctx, DevProvider& provider, const HttpRequest& requ
   return reply;
 }
 
-HttpReply UserInfo(AuthContext&, DevProvider& provider, const HttpRequest& request) {
+// The user of the request's bearer token, or the 401 a resource server answers.
+std::variant<DevUser, HttpReply> BearerUser(const DevProvider& provider, const HttpRequest& request) {
   const std::string header = request.Header("authorization").value_or("");
   std::optional<DevUser> user;
   if (header.rfind("Bearer ", 0) == 0) user = provider.UserForToken(header.substr(7));
-  if (!user) {
-    HttpReply reply{401, R"({"error":"invalid_token"})", "application/json", {}};
-    reply.AddHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-    return reply;
-  }
-  return JsonReply(ordered_json{{"sub", user->sub},
-                                {"email", user->email},
-                                {"email_verified", user->email_verified},
-                                {"name", user->name}}
+  if (user) return *user;
+  HttpReply reply{401, R"({"error":"invalid_token"})", "application/json", {}};
+  reply.AddHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+  return reply;
+}
+
+HttpReply UserInfo(AuthContext&, DevProvider& provider, const HttpRequest& request) {
+  auto found = BearerUser(provider, request);
+  if (auto* refused = std::get_if<HttpReply>(&found)) return *refused;
+  const DevUser& user = std::get<DevUser>(found);
+  return JsonReply(ordered_json{{"sub", user.sub},
+                                {"email", user.email},
+                                {"email_verified", user.email_verified},
+                                {"name", user.name}}
+                       .dump());
+}
+
+std::string LocalPart(const std::string& email) { return email.substr(0, email.find('@')); }
+
+// GitHub's GET /user and /user/emails for the github stand-in (the fields Better Auth reads).
+HttpReply GithubUser(AuthContext&, DevProvider& provider, const HttpRequest& request) {
+  auto found = BearerUser(provider, request);
+  if (auto* refused = std::get_if<HttpReply>(&found)) return *refused;
+  const DevUser& user = std::get<DevUser>(found);
+  return JsonReply(ordered_json{{"login", LocalPart(user.email)},
+                                {"id", user.number},
+                                {"avatar_url", nullptr},
+                                {"type", "User"},
+                                {"name", user.name},
+                                {"email", user.email}}
+                       .dump());
+}
+
+HttpReply GithubEmails(AuthContext&, DevProvider& provider, const HttpRequest& request) {
+  auto found = BearerUser(provider, request);
+  if (auto* refused = std::get_if<HttpReply>(&found)) return *refused;
+  const DevUser& user = std::get<DevUser>(found);
+  return JsonReply(ordered_json::array({ordered_json{{"email", user.email},
+                                                     {"primary", true},
+                                                     {"verified", user.email_verified},
+                                                     {"visibility", "public"}}})
+                       .dump());
+}
+
+// Discord's GET /users/@me for the discord stand-in: a snowflake id, no avatar.
+HttpReply DiscordUser(AuthContext&, DevProvider& provider, const HttpRequest& request) {
+  auto found = BearerUser(provider, request);
+  if (auto* refused = std::get_if<HttpReply>(&found)) return *refused;
+  const DevUser& user = std::get<DevUser>(found);
+  return JsonReply(ordered_json{{"id", std::to_string(user.number << 22)},
+                                {"username", LocalPart(user.email)},
+                                {"global_name", user.name},
+                                {"discriminator", "0"},
+                                {"avatar", nullptr},
+                                {"email", user.email},
+                                {"verified", user.email_verified}}
                        .dump());
 }
 
@@ -203,6 +251,9 @@ std::vector<Route> DevOAuthRoutes(AuthContext& ctx, DevProvider& provider) {
       {"POST", "/__dev-oauth/authorize", &PostAuthorize},
       {"POST", "/__dev-oauth/token", &Token},
       {"GET", "/__dev-oauth/userinfo", &UserInfo},
+      {"GET", "/__dev-oauth/github/user", &GithubUser},
+      {"GET", "/__dev-oauth/github/user/emails", &GithubEmails},
+      {"GET", "/__dev-oauth/discord/users/@me", &DiscordUser},
       {"GET", "/__dev-oauth/jwks", &Jwks}};
   return MakeRoutes(ctx, provider, kEntries, std::size(kEntries), false);
 }

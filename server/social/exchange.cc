@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <cstdlib>
+
 #include <nlohmann/json.hpp>
 
 #include "keys/encoding.h"
@@ -141,15 +143,25 @@ std::optional<json> VerifiedClaims(const OutgoingHttp& http, const ProviderSpec&
   return c;
 }
 
+// GET `url` with the access token; its JSON when the answer is 200 and parses.
+std::optional<json> GetJson(const OutgoingHttp& http, const std::string& url,
+                            const std::string& access_token, bool github) {
+  OutgoingRequest request{"GET", url,
+                          {{"Authorization", "Bearer " + access_token}, {"Accept", "application/json"}},
+                          "", ""};
+  if (github) request.headers.emplace_back("User-Agent", "better-auth");  // GitHub requires one
+  auto response = http.Send(request);
+  if (!response.ok() || response->status != 200) return std::nullopt;
+  json doc = json::parse(response->body, nullptr, false);
+  if (doc.is_discarded()) return std::nullopt;
+  return doc;
+}
+
 std::optional<json> FetchUserInfo(const OutgoingHttp& http, const Endpoints& endpoints,
                                   const OAuthTokens& tokens) {
   if (endpoints.userinfo.empty() || !tokens.access_token) return std::nullopt;
-  auto response = http.Send(OutgoingRequest{
-      "GET", endpoints.userinfo,
-      {{"Authorization", "Bearer " + *tokens.access_token}, {"Accept", "application/json"}}, "", ""});
-  if (!response.ok() || response->status != 200) return std::nullopt;
-  json doc = json::parse(response->body, nullptr, false);
-  if (!doc.is_object()) return std::nullopt;
+  auto doc = GetJson(http, endpoints.userinfo, *tokens.access_token, false);
+  if (!doc || !doc->is_object()) return std::nullopt;
   return doc;
 }
 
@@ -168,6 +180,89 @@ std::string SubjectOf(const json& raw, const char* name) {
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
+// Better Auth's github getUserInfo: /user, then /user/emails (its failure ignored) for the
+// primary (else first) address when the profile shows none, verified as that list says.
+std::optional<OAuthProfile> GithubProfile(const OutgoingHttp& http, const Endpoints& endpoints,
+                                          const std::string& access_token) {
+  auto user = GetJson(http, endpoints.api + "/user", access_token, true);
+  if (!user || !user->is_object()) return std::nullopt;
+  auto emails = GetJson(http, endpoints.api + "/user/emails", access_token, true);
+  if (emails && !emails->is_array()) emails.reset();
+  OAuthProfile out;
+  out.account_id = SubjectOf(*user, "id");
+  out.email = StringField(*user, "email");
+  if (!out.email && emails && !emails->empty()) {
+    const json* chosen = &(*emails)[0];
+    for (const json& e : *emails) {
+      if (e.is_object() && e.value("primary", false) == true) {
+        chosen = &e;
+        break;
+      }
+    }
+    if (chosen->is_object()) out.email = StringField(*chosen, "email");
+  }
+  for (const json& e : emails ? *emails : json::array()) {
+    if (e.is_object() && out.email && StringField(e, "email") == out.email) {
+      out.email_verified = e.value("verified", false) == true;
+      break;
+    }
+  }
+  out.name = StringField(*user, "name").value_or("");
+  if (out.name.empty()) out.name = StringField(*user, "login").value_or("");
+  out.image = StringField(*user, "avatar_url");
+  return out;
+}
+
+// Discord's default avatar for a user without one: (id >> 22) % 6 for the new usernames
+// (discriminator "0"), else discriminator % 5.
+std::string DiscordDefaultAvatar(const std::string& id, const std::string& discriminator) {
+  uint64_t index = 0;
+  if (discriminator == "0") {
+    uint64_t snowflake = 0;
+    for (char c : id) {
+      if (c < '0' || c > '9') break;
+      snowflake = snowflake * 10 + static_cast<uint64_t>(c - '0');
+    }
+    index = (snowflake >> 22) % 6;
+  } else {
+    index = static_cast<uint64_t>(std::strtoll(discriminator.c_str(), nullptr, 10)) % 5;
+  }
+  return "https://cdn.discordapp.com/embed/avatars/" + std::to_string(index) + ".png";
+}
+
+// Better Auth's discord getUserInfo: /users/@me, the avatar's CDN URL (gif when animated).
+std::optional<OAuthProfile> DiscordProfile(const OutgoingHttp& http, const Endpoints& endpoints,
+                                           const std::string& access_token) {
+  auto user = GetJson(http, endpoints.api + "/users/@me", access_token, false);
+  if (!user || !user->is_object()) return std::nullopt;
+  OAuthProfile out;
+  out.account_id = SubjectOf(*user, "id");
+  out.email = StringField(*user, "email");
+  out.email_verified = user->value("verified", false) == true;
+  out.name = StringField(*user, "global_name").value_or("");
+  if (out.name.empty()) out.name = StringField(*user, "username").value_or("");
+  if (auto avatar = StringField(*user, "avatar")) {
+    const char* format = avatar->rfind("a_", 0) == 0 ? "gif" : "png";
+    out.image = "https://cdn.discordapp.com/avatars/" + out.account_id + "/" + *avatar + "." + format;
+  } else {
+    out.image = DiscordDefaultAvatar(out.account_id, StringField(*user, "discriminator").value_or(""));
+  }
+  return out;
+}
+
+// The user of a provider read through its own API (GitHub, Discord).
+std::variant<Exchanged, std::string> FromProviderApi(const OutgoingHttp& http,
+                                                     const ProviderSpec& spec,
+                                                     const Endpoints& endpoints,
+                                                     OAuthTokens tokens) {
+  if (!tokens.access_token) return std::string(kNoUserInfo);
+  auto profile = spec.profile == ProfileApi::kGithub
+                     ? GithubProfile(http, endpoints, *tokens.access_token)
+                     : DiscordProfile(http, endpoints, *tokens.access_token);
+  if (!profile || profile->account_id.empty()) return std::string(kNoUserInfo);
+  return Exchanged{std::move(tokens), std::move(*profile)};
+}
+
 }  // namespace
 
 std::variant<Exchanged, std::string> ExchangeCode(const OutgoingHttp& http,
@@ -176,6 +271,7 @@ std::variant<Exchanged, std::string> ExchangeCode(const OutgoingHttp& http,
                                                   const CodeGrant& grant) {
   auto tokens = RequestTokens(http, spec, endpoints, grant);
   if (!tokens) return std::string(kInvalidCode);
+  if (spec.profile != ProfileApi::kOidc) return FromProviderApi(http, spec, endpoints, std::move(*tokens));
   std::optional<json> claims;
   if (tokens->id_token && endpoints.VerifiesIdToken()) {
     claims = VerifiedClaims(http, spec, endpoints, *tokens->id_token, grant);
@@ -191,8 +287,7 @@ std::variant<Exchanged, std::string> ExchangeCode(const OutgoingHttp& http,
     return std::string(kNoUserInfo);
   }
   OAuthProfile profile = ProfileOf(*raw);
-  // genericOAuth's accountSubject: a plain OAuth provider's profile id, else the OIDC sub;
-  // the dev provider's stand-ins answer OIDC userinfo.
+  // genericOAuth's accountSubject: a plain OAuth provider's profile id, else the OIDC sub.
   profile.account_id = spec.generic && !endpoints.oidc ? SubjectOf(*raw, "id") : SubjectOf(*raw, "sub");
   if (profile.account_id.empty()) return std::string(kNoUserInfo);
   return Exchanged{std::move(*tokens), std::move(profile)};

@@ -44,15 +44,19 @@ std::vector<std::string> DefaultScopes(const std::string& id) {
   return {};
 }
 
+Status NeedsCredentials(const ProviderSpec& spec, const std::string& prefix) {
+  if (spec.client_id.empty() || spec.client_secret.empty()) {
+    return Invalid(prefix + "clientSecret", spec.id + " needs clientId and clientSecret");
+  }
+  return Status::Ok();
+}
+
 // Google at its own endpoints (socialProviders.google with a clientSecret), as Better Auth's
 // google provider builds its URLs.
 Result<ProviderSpec> Google(ProviderSpec spec, const json& v, const std::string& prefix) {
-  if (spec.client_id.empty() || spec.client_secret.empty()) {
-    return Invalid(prefix + "clientSecret", "google needs clientId and clientSecret");
-  }
+  if (Status st = NeedsCredentials(spec, prefix); !st.ok()) return st.error();
   bool granted = true;
-  for (Status st : {ReadString(v, "prompt", prefix, &spec.prompt),
-                    ReadString(v, "accessType", prefix, &spec.access_type),
+  for (Status st : {ReadString(v, "accessType", prefix, &spec.access_type),
                     ReadBool(v, "includeGrantedScopes", prefix, &granted)}) {
     if (!st.ok()) return st.error();
   }
@@ -60,6 +64,26 @@ Result<ProviderSpec> Google(ProviderSpec spec, const json& v, const std::string&
   spec.token_url = "https://oauth2.googleapis.com/token";
   if (granted) spec.extra_params.emplace_back("include_granted_scopes", "true");
   return spec;
+}
+
+// GitHub and Discord as Better Auth's providers reach them: their endpoints, and their users
+// from their APIs (`api_base`, the dev provider's for a stand-in). Discord sends no PKCE and no
+// login_hint, asks prompt=none unless told, and adds the config's scopes after the request's.
+void GithubOrDiscord(ProviderSpec* spec) {
+  if (spec->id == "github") {
+    spec->profile = ProfileApi::kGithub;
+    spec->authorization_url = "https://github.com/login/oauth/authorize";
+    spec->token_url = "https://github.com/login/oauth/access_token";
+    spec->api_base = "https://api.github.com";
+    return;
+  }
+  spec->profile = ProfileApi::kDiscord;
+  spec->authorization_url = "https://discord.com/api/oauth2/authorize";
+  spec->token_url = "https://discord.com/api/oauth2/token";
+  spec->api_base = "https://discord.com/api";
+  spec->pkce = false;
+  spec->sends_login_hint = false;
+  if (spec->prompt.empty()) spec->prompt = "none";
 }
 
 Result<ProviderSpec> ParseBuiltIn(const std::string& id, const json& v, bool dev_oauth) {
@@ -80,17 +104,22 @@ Result<ProviderSpec> ParseBuiltIn(const std::string& id, const json& v, bool dev
                     ReadBool(v, "disableSignUp", prefix, &spec.disable_sign_up),
                     ReadBool(v, "disableImplicitSignUp", prefix, &spec.disable_implicit_sign_up),
                     ReadBool(v, "overrideUserInfoOnSignIn", prefix, &spec.override_user_info),
+                    ReadString(v, "prompt", prefix, &spec.prompt),
                     ReadBool(v, "devOAuth", prefix, &force_dev)}) {
     if (!st.ok()) return st.error();
   }
-  spec.scopes = disable_default ? std::vector<std::string>() : DefaultScopes(id);
-  spec.scopes.insert(spec.scopes.end(), scopes.begin(), scopes.end());
   spec.dev = dev_oauth && (force_dev || spec.client_secret.empty());
+  spec.scopes = disable_default ? std::vector<std::string>() : DefaultScopes(id);
+  if (id == "discord") {
+    spec.late_scopes = scopes;
+  } else {
+    spec.scopes.insert(spec.scopes.end(), scopes.begin(), scopes.end());
+  }
+  if (id != "google") GithubOrDiscord(&spec);
   if (!spec.dev && id == "google") return Google(std::move(spec), v, prefix);
   if (!spec.dev) {
-    return Invalid("socialProviders." + id,
-                   "ba-issuer reaches " + id + " only through the dev provider so far: start with "
-                   "--dev-oauth and leave clientSecret out (or set \"devOAuth\": true)");
+    if (Status st = NeedsCredentials(spec, prefix); !st.ok()) return st.error();
+    return spec;
   }
   if (spec.client_id.empty()) spec.client_id = "dev-" + id;
   if (spec.client_secret.empty()) spec.client_secret = "dev-secret-" + id;

@@ -11,6 +11,10 @@
 
 namespace issuer::server::social {
 
+// Where a provider's user is read: OIDC claims (the id_token, else userinfo), or GitHub's
+// /user + /user/emails, or Discord's /users/@me, as Better Auth's providers read them.
+enum class ProfileApi { kOidc, kGithub, kDiscord };
+
 // One OAuth provider the server signs in with: a socialProviders.<id> entry (github, google,
 // discord) or a genericOAuth config entry, with Better Auth's option names.
 struct ProviderSpec {
@@ -18,11 +22,15 @@ struct ProviderSpec {
   std::string client_id;
   std::string client_secret;
   std::vector<std::string> scopes;  // the provider's defaults, then the config's
+  std::vector<std::string> late_scopes;  // the config's, after the request's (discord)
   bool pkce = true;
   bool generic = false;  // genericOAuth
   bool dev = false;      // served by the dev provider (--dev-oauth)
   std::string discovery_url;  // genericOAuth discoveryUrl
   std::string authorization_url, token_url, userinfo_url;  // genericOAuth, explicit
+  ProfileApi profile = ProfileApi::kOidc;
+  std::string api_base;  // GitHub's or Discord's API (the dev provider's when `dev`)
+  bool sends_login_hint = true;  // discord's URL has no login_hint
   bool basic_auth = false;  // authentication: "basic" (else client_secret_post)
   bool disable_sign_up = false;
   bool disable_implicit_sign_up = false;
@@ -54,9 +62,9 @@ struct SocialOptions {
 // The config file's socialProviders and account sections and the genericOAuth plugin's config
 // entries. With `dev_oauth`, a built-in provider without a clientSecret (or with "devOAuth":
 // true) is served by the dev provider. google with real credentials is served at Google's
-// endpoints (its user from the id_token, as Better Auth reads it). kInvalidArgument naming the
-// key for a bad one, an unknown provider, or github/discord with real credentials (not served
-// yet).
+// endpoints (its user from the id_token, as Better Auth reads it), github and discord at theirs
+// (their users from their APIs). kInvalidArgument naming the key for a bad one or an unknown
+// provider.
 Result<SocialOptions> ParseSocialOptions(const nlohmann::json& social_providers,
                                          const nlohmann::json& account,
                                          const std::vector<nlohmann::json>& generic,

@@ -22,11 +22,13 @@ const ProviderSpec* ProviderRegistry::Find(const std::string& id) const {
 Result<Endpoints> ProviderRegistry::Resolve(const ProviderSpec& spec,
                                             const std::string& dev_issuer) {
   if (spec.dev) {
+    const std::string api = spec.profile == ProfileApi::kOidc ? "" : dev_issuer + "/" + spec.id;
     return Endpoints{dev_issuer + "/authorize", dev_issuer + "/token", dev_issuer + "/userinfo",
-                     "", "", {}, false};
+                     api, "", "", {}, false};
   }
   if (spec.discovery_url.empty()) {
-    return Endpoints{spec.authorization_url, spec.token_url, spec.userinfo_url, "", "", {}, false};
+    return Endpoints{spec.authorization_url, spec.token_url, spec.userinfo_url, spec.api_base,
+                     "", "", {}, false};
   }
   {
     std::lock_guard<std::mutex> lock(mu_);

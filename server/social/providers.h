@@ -18,6 +18,7 @@ struct Endpoints {
   std::string authorization;
   std::string token;
   std::string userinfo;
+  std::string api;  // GitHub's or Discord's API base (ProfileApi)
   std::string issuer;
   std::string jwks_uri;
   std::vector<std::string> algs;

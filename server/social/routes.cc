@@ -46,6 +46,7 @@ std::vector<std::string> Scopes(const ProviderSpec& spec, const Endpoints& endpo
   std::vector<std::string> out = spec.generic ? requested : spec.scopes;
   const std::vector<std::string>& rest = spec.generic ? spec.scopes : requested;
   out.insert(out.end(), rest.begin(), rest.end());
+  out.insert(out.end(), spec.late_scopes.begin(), spec.late_scopes.end());
   if (spec.generic && endpoints.oidc && std::find(out.begin(), out.end(), "openid") == out.end()) {
     out.insert(out.begin(), "openid");
   }
@@ -64,7 +65,9 @@ Params AuthorizationParams(SocialService& s, const Site& site, const ProviderSpe
   const std::vector<std::string> scopes = Scopes(spec, endpoints, body);
   if (!scopes.empty()) params.emplace_back("scope", Join(scopes, " "));
   params.emplace_back("redirect_uri", RedirectUri(s, site, spec));
-  if (auto hint = Text(body, "loginHint"); hint && !hint->empty()) params.emplace_back("login_hint", *hint);
+  if (auto hint = Text(body, "loginHint"); spec.sends_login_hint && hint && !hint->empty()) {
+    params.emplace_back("login_hint", *hint);
+  }
   if (!data.id_token_nonce.empty()) params.emplace_back("nonce", data.id_token_nonce);
   if (!spec.prompt.empty()) params.emplace_back("prompt", spec.prompt);
   if (!spec.access_type.empty()) params.emplace_back("access_type", spec.access_type);

@@ -211,6 +211,30 @@ TEST_SUITE("social") {
     CHECK(ErrorOf(c.Token("no-such-code", kVerifier), 400) == "invalid_grant");
   }
 
+  TEST_CASE("dev provider: GitHub's /user and /user/emails and Discord's /users/@me for the stand-ins") {
+    TestServer srv(SocialOptions());
+    Client c(srv);
+    const json tokens = JsonOf(c.Token(c.Code(), kVerifier));
+    const httplib::Headers bearer = {{"Authorization", "Bearer " + tokens["access_token"].get<std::string>()}};
+    const json user = JsonOf(srv.client().Get("/__dev-oauth/github/user", bearer));
+    CHECK(user["id"] == 100001);
+    CHECK(user["login"] == "ada");
+    CHECK(user["email"] == "ada@example.com");
+    const json emails = JsonOf(srv.client().Get("/__dev-oauth/github/user/emails", bearer));
+    REQUIRE(emails.size() == 1);
+    CHECK(emails[0]["primary"] == true);
+    CHECK(emails[0]["verified"] == true);
+    const json discord = JsonOf(srv.client().Get("/__dev-oauth/discord/users/@me", bearer));
+    CHECK(discord["id"] == std::to_string(int64_t{100001} << 22));
+    CHECK(discord["discriminator"] == "0");
+    CHECK(discord["verified"] == true);
+    for (const char* path : {"/__dev-oauth/github/user", "/__dev-oauth/discord/users/@me"}) {
+      auto refused = srv.client().Get(path, {{"Authorization", "Bearer not-a-token"}});
+      REQUIRE(refused);
+      CHECK(refused->status == 401);
+    }
+  }
+
   TEST_CASE("dev provider: id_token is RS256 under its JWKS, for the client") {
     TestServer srv(SocialOptions());
     Client c(srv);
@@ -244,7 +268,11 @@ TEST_SUITE("social") {
     const json accounts = JsonOf(srv.client().Get("/api/auth/list-accounts", {{"Cookie", session}}));
     REQUIRE(accounts.size() == 1);
     CHECK(accounts[0]["providerId"] == "github");
+    CHECK(accounts[0]["accountId"] == "100001");  // GitHub's numeric id, read from /user
     CHECK(accounts[0]["scopes"] == json::array({"read:user", "user:email"}));
+    const json me = JsonOf(srv.client().Get("/api/auth/get-session", {{"Cookie", session}}));
+    CHECK(me["user"]["email"] == "ada@example.com");
+    CHECK(me["user"]["emailVerified"] == true);
     // Its only account cannot be unlinked.
     auto unlink = srv.client().Post("/api/auth/unlink-account",
                                     {{"Cookie", session}, {"Origin", srv.origin()}},
@@ -357,10 +385,12 @@ TEST_SUITE("social") {
           std::string::npos);
   }
 
-  TEST_CASE("socialProviders with real credentials, or unknown ones, stop the start with a reason") {
+  TEST_CASE("socialProviders without credentials (no --dev-oauth), or unknown ones, stop the start with a reason") {
     const std::vector<std::pair<std::string, std::string>> cases = {
-        {R"({"socialProviders": {"github": {"clientId": "a", "clientSecret": "b"}}})",
-         "socialProviders.github: ba-issuer reaches github only through the dev provider"},
+        {R"({"socialProviders": {"github": {"clientId": "a"}}})",
+         "socialProviders.github.clientSecret: github needs clientId and clientSecret"},
+        {R"({"socialProviders": {"discord": {}}})",
+         "socialProviders.discord.clientSecret: discord needs clientId and clientSecret"},
         {R"({"socialProviders": {"gitlab": {}}})", "socialProviders.gitlab: not served"},
         {R"({"plugins": {"genericOAuth": {"config": [{"providerId": "x"}]}}})",
          "plugins.genericOAuth.config[0].clientId: required"},

@@ -32,6 +32,16 @@ export function verificationToken(payload, ttl, secret = SECRET) {
   return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
 }
 
+// The rows of one query on a SQLite file, opened read-only for it.
+export function query(file, sql, ...params) {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(sql).all(...params);
+  } finally {
+    db.close();
+  }
+}
+
 // The rows both databases hold at the end, with run-specific values masked.
 export function rows(file) {
   const db = new Database(file, { readonly: true });

@@ -7,7 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
-import Database from "better-sqlite3";
+import { query as rows } from "./case-support.mjs";
 import { OAuth2Server } from "oauth2-mock-server";
 import { startServer, tempDir, freePort, CookieJar, jarFetch, assertCleanExit } from "./harness.mjs";
 
@@ -29,14 +29,6 @@ let refuseAuthorize = null;
 let refuseToken = null;
 let tokenRequests = [];
 
-function rows(file, sql) {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.prepare(sql).all();
-  } finally {
-    db.close();
-  }
-}
 
 // The parts of an account row that must match: which columns are set, and their formats.
 function accountShape(row) {

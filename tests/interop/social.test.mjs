@@ -10,7 +10,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
-import Database from "better-sqlite3";
+import { query as rows } from "./case-support.mjs";
 import { createAuthClient } from "better-auth/client";
 import { symmetricDecrypt } from "better-auth/crypto";
 import { startServer, tempDir, freePort, CookieJar, jarFetch, assertCleanExit, SECRET } from "./harness.mjs";
@@ -61,14 +61,6 @@ async function sessionOf(srv, jar) {
   return res.json();
 }
 
-function rows(file, sql, ...params) {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.prepare(sql).all(...params);
-  } finally {
-    db.close();
-  }
-}
 
 // What must match between the two servers' rows: which columns are set, and their formats.
 function accountShape(row) {
