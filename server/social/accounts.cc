@@ -1,6 +1,7 @@
 #include "server/social/accounts.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "common/ids.h"
 #include "common/text.h"
@@ -13,21 +14,12 @@ namespace {
 using storage::ExtraColumn;
 using storage::FieldType;
 
-// setTokenUtil: sealed with symmetricEncrypt under account.encryptOAuthTokens.
-Result<std::optional<std::string>> Sealed(SocialService& s,
-                                          const std::optional<std::string>& token) {
-  if (!token || token->empty() || !s.account.encrypt_oauth_tokens) return token;
-  auto sealed = keys::SymmetricEncrypt(*token, s.ctx.secrets.ring, s.ctx.random);
-  if (!sealed.ok()) return sealed.error();
-  return std::optional<std::string>(std::move(*sealed));
-}
-
 // The token columns of `oauth` that are set (Better Auth drops undefined ones).
 Result<storage::Row> TokenColumns(SocialService& s, const OAuthTokens& t) {
   storage::Row row;
   for (const auto& [name, value] : {std::pair{"accessToken", &t.access_token},
                                     std::pair{"refreshToken", &t.refresh_token}}) {
-    auto sealed = Sealed(s, *value);
+    auto sealed = SealOAuthToken(s, *value);
     if (!sealed.ok()) return sealed.error();
     if (*sealed) row.push_back(ExtraColumn{name, **sealed, FieldType::kString});
   }
@@ -50,9 +42,9 @@ Result<storage::AccountRow> NewAccount(SocialService& s, const std::string& user
   a.provider_id = spec.id;
   a.user_id = user_id;
   a.created_at_ms = a.updated_at_ms = s.ctx.clock.NowMs();
-  auto access = Sealed(s, oauth.tokens.access_token);
+  auto access = SealOAuthToken(s, oauth.tokens.access_token);
   if (!access.ok()) return access.error();
-  auto refresh = Sealed(s, oauth.tokens.refresh_token);
+  auto refresh = SealOAuthToken(s, oauth.tokens.refresh_token);
   if (!refresh.ok()) return refresh.error();
   a.access_token = std::move(*access);
   a.refresh_token = std::move(*refresh);
@@ -216,6 +208,35 @@ std::optional<std::string> LinkAccount(SocialService& s, const ProviderSpec& spe
     return "unable_to_link_account";
   }
   return std::nullopt;
+}
+
+Result<std::optional<std::string>> SealOAuthToken(SocialService& s,
+                                                  const std::optional<std::string>& token) {
+  if (!token || token->empty() || !s.account.encrypt_oauth_tokens) return token;
+  auto sealed = keys::SymmetricEncrypt(*token, s.ctx.secrets.ring, s.ctx.random);
+  if (!sealed.ok()) return sealed.error();
+  return std::optional<std::string>(std::move(*sealed));
+}
+
+namespace {
+
+// isLikelyEncrypted: "$ba$…", or even-length hex.
+bool LikelySealed(const std::string& token) {
+  if (token.rfind("$ba$", 0) == 0) return true;
+  if (token.empty() || token.size() % 2 != 0) return false;
+  for (unsigned char c : token) {
+    if (!std::isxdigit(c)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::string> OpenOAuthToken(const SocialService& s, const std::string& token) {
+  if (!s.account.encrypt_oauth_tokens || !LikelySealed(token)) return token;
+  auto plain = keys::SymmetricDecrypt(token, s.ctx.secrets.ring);
+  if (!plain.ok()) return plain.error();
+  return std::string(plain->view());
 }
 
 }  // namespace issuer::server::social

@@ -11,6 +11,14 @@
 
 namespace issuer::server::social {
 
+// setTokenUtil: `token` sealed with symmetricEncrypt under account.encryptOAuthTokens (an unset
+// or empty one, or encryption off: as given).
+Result<std::optional<std::string>> SealOAuthToken(SocialService& s,
+                                                  const std::optional<std::string>& token);
+// decryptOAuthToken: opened under account.encryptOAuthTokens when it looks sealed ("$ba$…" or
+// even-length hex), else as stored.
+Result<std::string> OpenOAuthToken(const SocialService& s, const std::string& token);
+
 // A signed-in OAuth user: the user, and whether it was made now (newUserURL).
 struct OAuthSignIn {
   storage::UserRow user;

@@ -162,6 +162,7 @@ void DevProvider::Prune() {
     return entry.second.expires_at_ms + keep_ms <= now;
   });
   std::erase_if(tokens_, [now](const auto& entry) { return entry.second.expires_at_ms <= now; });
+  std::erase_if(refresh_tokens_, [now](const auto& entry) { return entry.second.expires_at_ms <= now; });
 }
 
 // The client the request authenticates as (client_secret_basic or client_secret_post).
@@ -183,23 +184,34 @@ std::optional<std::string> DevProvider::Authenticate(const TokenRequest& request
 }
 
 TokenAnswer DevProvider::Exchange(const TokenRequest& request, const std::string& issuer) {
-  if (Get(request.form, "grant_type") != "authorization_code") {
-    return Refuse(400, "unsupported_grant_type", "only authorization_code is served");
+  const std::string grant = Get(request.form, "grant_type");
+  if (grant != "authorization_code" && grant != "refresh_token") {
+    return Refuse(400, "unsupported_grant_type", "authorization_code and refresh_token are served");
   }
   std::lock_guard<std::mutex> lock(mu_);
   auto client_id = Authenticate(request);
   if (!client_id) return Refuse(401, "invalid_client", "client authentication failed");
+  Prune();
+  return grant == "refresh_token" ? ExchangeRefresh(request, *client_id)
+                                  : ExchangeCode(request, *client_id, issuer);
+}
+
+TokenAnswer DevProvider::ExchangeCode(const TokenRequest& request, const std::string& client_id,
+                                      const std::string& issuer) {
   auto it = codes_.find(Get(request.form, "code"));
   if (it == codes_.end()) return Refuse(400, "invalid_grant", "unknown code");
   Code& code = it->second;
   if (code.used) {
     // RFC 6749 §4.1.2: a replayed code revokes what it gave.
-    for (const std::string& token : code.tokens) tokens_.erase(token);
+    for (const std::string& token : code.tokens) {
+      tokens_.erase(token);
+      refresh_tokens_.erase(token);
+    }
     return Refuse(400, "invalid_grant", "code already used");
   }
   code.used = true;
   if (code.expires_at_ms <= clock_.NowMs()) return Refuse(400, "invalid_grant", "code expired");
-  if (code.request.client_id != *client_id) return Refuse(400, "invalid_grant", "wrong client");
+  if (code.request.client_id != client_id) return Refuse(400, "invalid_grant", "wrong client");
   if (Get(request.form, "redirect_uri") != code.request.redirect_uri) {
     return Refuse(400, "invalid_grant", "redirect_uri does not match");
   }
@@ -213,18 +225,39 @@ TokenAnswer DevProvider::Exchange(const TokenRequest& request, const std::string
     if (u.sub == code.sub) user = &u;
   }
   if (user == nullptr) return Refuse(400, "invalid_grant", "user is gone");
-  const std::string access = GenerateId(random_, 40);
-  const std::string refresh = GenerateId(random_, 40);
-  tokens_[access] = Grant{code.sub, clock_.NowMs() + kAccessTokenTtlS * 1000};
-  code.tokens.push_back(access);
-  ordered_json out = {{"access_token", access}, {"token_type", "Bearer"},
-                      {"expires_in", kAccessTokenTtlS}, {"refresh_token", refresh},
-                      {"scope", code.request.scope}};
+  ordered_json out = IssueTokens(code.sub, client_id, code.request.scope, &code.tokens);
   const std::vector<std::string> scopes = SplitScopes(code.request.scope);
   if (std::find(scopes.begin(), scopes.end(), "openid") != scopes.end()) {
     out["id_token"] = IdToken(code, *user, issuer);
   }
   return {200, out.dump()};
+}
+
+// A refresh token is single-use: the answer carries its successor (no id_token).
+TokenAnswer DevProvider::ExchangeRefresh(const TokenRequest& request, const std::string& client_id) {
+  auto it = refresh_tokens_.find(Get(request.form, "refresh_token"));
+  if (it == refresh_tokens_.end() || it->second.client_id != client_id) {
+    return Refuse(400, "invalid_grant", "unknown refresh token");
+  }
+  const Refresh spent = it->second;
+  refresh_tokens_.erase(it);
+  if (spent.expires_at_ms <= clock_.NowMs()) return Refuse(400, "invalid_grant", "refresh token expired");
+  return {200, IssueTokens(spent.sub, client_id, spent.scope, nullptr).dump()};
+}
+
+ordered_json DevProvider::IssueTokens(const std::string& sub, const std::string& client_id,
+                                      const std::string& scope, std::vector<std::string>* issued) {
+  const std::string access = GenerateId(random_, 40);
+  const std::string refresh = GenerateId(random_, 40);
+  const int64_t now = clock_.NowMs();
+  tokens_[access] = Grant{sub, now + kAccessTokenTtlS * 1000};
+  refresh_tokens_[refresh] = Refresh{sub, client_id, scope, now + kRefreshTokenTtlS * 1000};
+  if (issued != nullptr) {
+    issued->push_back(access);
+    issued->push_back(refresh);
+  }
+  return {{"access_token", access}, {"token_type", "Bearer"}, {"expires_in", kAccessTokenTtlS},
+          {"refresh_token", refresh}, {"scope", scope}};
 }
 
 std::string DevProvider::IdToken(const Code& code, const DevUser& user,

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "common/clock.h"
 #include "common/random.h"
 #include "common/result.h"
@@ -64,6 +66,7 @@ class DevProvider {
  public:
   static constexpr int64_t kCodeTtlMs = 60'000;
   static constexpr int64_t kAccessTokenTtlS = 3600;
+  static constexpr int64_t kRefreshTokenTtlS = 30 * 24 * 3600;
   static constexpr int64_t kFirstNumber = 100001;  // the first user's `number`
 
   static Result<std::unique_ptr<DevProvider>> Create(const Clock& clock, Random random);
@@ -88,7 +91,8 @@ class DevProvider {
   // A new code for `request` signed in as `user`.
   std::string IssueCode(const AuthorizeRequest& request, const DevUser& user);
 
-  // POST /token: grant_type=authorization_code with client_secret_basic or _post.
+  // POST /token: grant_type=authorization_code, or refresh_token (the refresh token is
+  // rotated: the one used is spent), with client_secret_basic or _post.
   TokenAnswer Exchange(const TokenRequest& request, const std::string& issuer);
   // The user of a live access token.
   std::optional<DevUser> UserForToken(const std::string& access_token) const;
@@ -107,12 +111,24 @@ class DevProvider {
     std::string sub;
     int64_t expires_at_ms = 0;
   };
+  struct Refresh {
+    std::string sub;
+    std::string client_id;
+    std::string scope;
+    int64_t expires_at_ms = 0;
+  };
 
   DevProvider(const Clock& clock, Random random, keys::SignerPtr signer)
       : clock_(clock), random_(std::move(random)), signer_(std::move(signer)) {}
   const DevClient* FindClient(const std::string& client_id) const;
   void Prune();  // REQUIRES: mu_ held
   std::optional<std::string> Authenticate(const TokenRequest& request) const;
+  TokenAnswer ExchangeCode(const TokenRequest& request, const std::string& client_id,
+                           const std::string& issuer);  // REQUIRES: mu_ held
+  TokenAnswer ExchangeRefresh(const TokenRequest& request, const std::string& client_id);  // same
+  // New access and refresh tokens for `sub`, as the token endpoint's JSON. REQUIRES: mu_ held.
+  nlohmann::ordered_json IssueTokens(const std::string& sub, const std::string& client_id,
+                                     const std::string& scope, std::vector<std::string>* issued);
   std::string IdToken(const Code& code, const DevUser& user, const std::string& issuer) const;
 
   const Clock& clock_;
@@ -124,6 +140,7 @@ class DevProvider {
   std::optional<std::string> selected_;
   std::map<std::string, Code> codes_;
   std::map<std::string, Grant> tokens_;
+  std::map<std::string, Refresh> refresh_tokens_;
 };
 
 }  // namespace issuer::server::social

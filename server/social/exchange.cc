@@ -39,11 +39,10 @@ std::string BasicHeader(const std::string& id, const std::string& secret) {
   return "Basic " + out;
 }
 
-std::optional<OAuthTokens> RequestTokens(const OutgoingHttp& http, const ProviderSpec& spec,
-                                         const Endpoints& endpoints, const CodeGrant& grant) {
-  Params form = {{"grant_type", "authorization_code"}, {"code", grant.code}};
-  if (spec.pkce && !grant.code_verifier.empty()) form.emplace_back("code_verifier", grant.code_verifier);
-  form.emplace_back("redirect_uri", grant.redirect_uri);
+// POSTs `form` (a grant) to the token endpoint with the client's authentication and reads the
+// answer as getOAuth2Tokens does; nullopt for a failed call, an error answer or no access token.
+std::optional<OAuthTokens> PostTokenForm(const OutgoingHttp& http, const ProviderSpec& spec,
+                                         const Endpoints& endpoints, Params form, int64_t now_ms) {
   OutgoingRequest request{"POST", endpoints.token, {{"Accept", "application/json"}}, "",
                           "application/x-www-form-urlencoded"};
   if (spec.basic_auth) {
@@ -60,12 +59,12 @@ std::optional<OAuthTokens> RequestTokens(const OutgoingHttp& http, const Provide
   OAuthTokens tokens{StringField(doc, "access_token"), StringField(doc, "refresh_token"),
                      StringField(doc, "id_token"), std::nullopt, std::nullopt, {}};
   if (auto it = doc.find("expires_in"); it != doc.end() && it->is_number() && *it != 0) {
-    tokens.access_expires_at_ms = grant.now_ms + it->get<int64_t>() * 1000;
+    tokens.access_expires_at_ms = now_ms + it->get<int64_t>() * 1000;
   } else if (spec.access_token_expires_in_s) {
-    tokens.access_expires_at_ms = grant.now_ms + *spec.access_token_expires_in_s * 1000;
+    tokens.access_expires_at_ms = now_ms + *spec.access_token_expires_in_s * 1000;
   }
   if (auto it = doc.find("refresh_token_expires_in"); it != doc.end() && it->is_number() && *it != 0) {
-    tokens.refresh_expires_at_ms = grant.now_ms + it->get<int64_t>() * 1000;
+    tokens.refresh_expires_at_ms = now_ms + it->get<int64_t>() * 1000;
   }
   if (auto it = doc.find("scope"); it != doc.end()) {
     if (it->is_string()) tokens.scopes = SplitScopes(it->get<std::string>());
@@ -76,6 +75,14 @@ std::optional<OAuthTokens> RequestTokens(const OutgoingHttp& http, const Provide
     }
   }
   return tokens;
+}
+
+std::optional<OAuthTokens> RequestTokens(const OutgoingHttp& http, const ProviderSpec& spec,
+                                         const Endpoints& endpoints, const CodeGrant& grant) {
+  Params form = {{"grant_type", "authorization_code"}, {"code", grant.code}};
+  if (spec.pkce && !grant.code_verifier.empty()) form.emplace_back("code_verifier", grant.code_verifier);
+  form.emplace_back("redirect_uri", grant.redirect_uri);
+  return PostTokenForm(http, spec, endpoints, std::move(form), grant.now_ms);
 }
 
 struct Jws {
@@ -291,6 +298,16 @@ std::variant<Exchanged, std::string> ExchangeCode(const OutgoingHttp& http,
   profile.account_id = spec.generic && !endpoints.oidc ? SubjectOf(*raw, "id") : SubjectOf(*raw, "sub");
   if (profile.account_id.empty()) return std::string(kNoUserInfo);
   return Exchanged{std::move(*tokens), std::move(profile)};
+}
+
+std::optional<OAuthTokens> RefreshTokens(const OutgoingHttp& http, const ProviderSpec& spec,
+                                         const Endpoints& endpoints,
+                                         const std::string& refresh_token, int64_t now_ms) {
+  auto tokens = PostTokenForm(http, spec, endpoints,
+                              {{"grant_type", "refresh_token"}, {"refresh_token", refresh_token}},
+                              now_ms);
+  if (!tokens || !tokens->access_token || tokens->access_token->empty()) return std::nullopt;
+  return tokens;
 }
 
 }  // namespace issuer::server::social

@@ -54,4 +54,10 @@ std::variant<Exchanged, std::string> ExchangeCode(const OutgoingHttp& http,
                                                   const Endpoints& endpoints,
                                                   const CodeGrant& grant);
 
+// refreshAccessToken: grant_type=refresh_token at the token endpoint, with the client's
+// authentication; nullopt when the provider refuses or answers no access token.
+std::optional<OAuthTokens> RefreshTokens(const OutgoingHttp& http, const ProviderSpec& spec,
+                                         const Endpoints& endpoints,
+                                         const std::string& refresh_token, int64_t now_ms);
+
 }  // namespace issuer::server::social

@@ -190,6 +190,8 @@ HttpReply UnlinkAccount(SocialService& s, const HttpRequest& request) {
 
 HttpReply Callback(SocialService& s, const HttpRequest& request);        // callback.cc
 HttpReply PostCallback(SocialService& s, const HttpRequest& request);    // callback.cc
+HttpReply GetAccessToken(SocialService& s, const HttpRequest& request);  // tokens.cc
+HttpReply RefreshToken(SocialService& s, const HttpRequest& request);    // tokens.cc
 
 std::vector<Route> SocialRoutes(SocialService& service) {
   using Endpoint = HttpReply (*)(SocialService&, const HttpRequest&);
@@ -203,7 +205,9 @@ std::vector<Route> SocialRoutes(SocialService& service) {
                                        {"GET", "/callback/", &Callback, false},
                                        {"POST", "/callback/", &PostCallback, true},
                                        {"POST", "/link-social", &LinkSocial, false},
-                                       {"POST", "/unlink-account", &UnlinkAccount, false}};
+                                       {"POST", "/unlink-account", &UnlinkAccount, false},
+                                       {"POST", "/get-access-token", &GetAccessToken, false},
+                                       {"POST", "/refresh-token", &RefreshToken, false}};
   std::vector<Route> routes;
   const std::string& base = service.ctx.config.base_path;
   for (const Entry& e : kEntries) {

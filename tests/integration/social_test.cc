@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "server/social/dev_provider.h"
 #include "server/social/oauth_url.h"
 #include "tests/support/issuer.h"
 #include "tests/support/test_server.h"
@@ -86,6 +87,14 @@ struct Client {
                                                          {"code", code},
                                                          {"redirect_uri", kRedirect},
                                                          {"code_verifier", verifier},
+                                                         {"client_id", "c1"},
+                                                         {"client_secret", secret}}),
+                             "application/x-www-form-urlencoded");
+  }
+  httplib::Result Refresh(const std::string& refresh_token, const std::string& secret = "s1") {
+    return srv.client().Post("/__dev-oauth/token",
+                             server::social::FormEncode({{"grant_type", "refresh_token"},
+                                                         {"refresh_token", refresh_token},
                                                          {"client_id", "c1"},
                                                          {"client_secret", secret}}),
                              "application/x-www-form-urlencoded");
@@ -211,6 +220,21 @@ TEST_SUITE("social") {
     CHECK(ErrorOf(c.Token("no-such-code", kVerifier), 400) == "invalid_grant");
   }
 
+  TEST_CASE("dev provider: a refresh token is single-use, for its client, and gives the next one") {
+    TestServer srv(SocialOptions());
+    Client c(srv);
+    const std::string first = JsonOf(c.Token(c.Code(), kVerifier))["refresh_token"];
+    CHECK(ErrorOf(c.Refresh(first, "wrong-secret"), 401) == "invalid_client");
+    const json next = JsonOf(c.Refresh(first));
+    CHECK(next["token_type"] == "Bearer");
+    CHECK(!next.contains("id_token"));
+    const httplib::Headers bearer = {{"Authorization", "Bearer " + next["access_token"].get<std::string>()}};
+    CHECK(JsonOf(srv.client().Get("/__dev-oauth/userinfo", bearer))["email"] == "ada@example.com");
+    CHECK(ErrorOf(c.Refresh(first), 400) == "invalid_grant");  // spent
+    CHECK(JsonOf(c.Refresh(next["refresh_token"])).contains("access_token"));
+    CHECK(ErrorOf(c.Refresh("no-such-token"), 400) == "invalid_grant");
+  }
+
   TEST_CASE("dev provider: GitHub's /user and /user/emails and Discord's /users/@me for the stand-ins") {
     TestServer srv(SocialOptions());
     Client c(srv);
@@ -280,6 +304,39 @@ TEST_SUITE("social") {
     REQUIRE(unlink);
     CHECK(unlink->status == 400);
     CHECK(json::parse(unlink->body)["code"] == "FAILED_TO_UNLINK_LAST_ACCOUNT");
+  }
+
+  TEST_CASE("get-access-token refreshes an access token within 5 s of its expiry; refresh-token rotates") {
+    TestServer srv(SocialOptions());
+    Client c(srv);
+    auto [url, cookie] = StartGithub(srv);
+    auto res = Raw(srv).Get(PathOf(AuthorizeGithub(srv, url)), {{"Cookie", cookie}});
+    REQUIRE(res);
+    const std::string session = CookieOf(res, "better-auth.session_token");
+    REQUIRE(!session.empty());
+    const json accounts = JsonOf(srv.client().Get("/api/auth/list-accounts", {{"Cookie", session}}));
+    REQUIRE(accounts.size() == 1);
+    const std::string body = json{{"accountId", accounts[0]["id"]}}.dump();
+    const httplib::Headers headers = {{"Cookie", session}, {"Origin", srv.origin()}};
+    auto token = [&](const char* path) {
+      return JsonOf(srv.client().Post(path, headers, body, "application/json"));
+    };
+    const json first = token("/api/auth/get-access-token");
+    CHECK(first["scopes"] == json::array({"read:user", "user:email"}));
+    CHECK(token("/api/auth/get-access-token")["accessToken"] == first["accessToken"]);  // still valid
+    srv.clock().Advance((server::social::DevProvider::kAccessTokenTtlS - 4) * 1000);
+    const json renewed = token("/api/auth/get-access-token");
+    CHECK(renewed["accessToken"] != first["accessToken"]);
+    CHECK(renewed["accessTokenExpiresAt"] > first["accessTokenExpiresAt"]);
+    const httplib::Headers bearer = {{"Authorization", "Bearer " + renewed["accessToken"].get<std::string>()}};
+    CHECK(JsonOf(srv.client().Get("/__dev-oauth/github/user", bearer))["id"] == 100001);
+    const json rotated = token("/api/auth/refresh-token");
+    CHECK(rotated["providerId"] == "github");
+    CHECK(rotated["accountId"] == accounts[0]["id"]);
+    CHECK(rotated["scope"] == "read:user,user:email");
+    CHECK(rotated["idToken"].is_null());
+    CHECK(token("/api/auth/get-access-token")["accessToken"] == rotated["accessToken"]);
+    CHECK(token("/api/auth/refresh-token")["refreshToken"] != rotated["refreshToken"]);
   }
 
   TEST_CASE("flow: a wrong, reused or cookieless state and a missing code are refused") {

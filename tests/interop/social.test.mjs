@@ -295,7 +295,8 @@ test("account.encryptOAuthTokens: both seal accessToken and refreshToken (not id
   servers.push(...pair);
   const sealed = [];
   for (const [srv, db] of [[pair[0], "ref-sealed.db"], [pair[1], "subject-sealed.db"]]) {
-    const callback = await socialSignIn(srv, new CookieJar(), "dev");
+    const jar = new CookieJar();
+    const callback = await socialSignIn(srv, jar, "dev");
     assert.equal(callback.status, 302, srv.kind);
     assert.equal(callback.headers.get("location"), "/welcome", srv.kind);
     const [row] = rows(dirs.file(db), `SELECT * FROM account WHERE providerId = 'dev'`);
@@ -306,6 +307,19 @@ test("account.encryptOAuthTokens: both seal accessToken and refreshToken (not id
     }
     assert.equal(row.idToken.split(".").length, 3, `${srv.kind} idToken stays a JWT`);
     sealed.push(accountShape(row));
+    // get-access-token opens the sealed token; refresh-token seals the new ones.
+    const call = (path) => jarFetch(jar, srv.origin)(`${srv.base}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ accountId: row.id }),
+    }).then((r) => r.json());
+    const got = await call("/get-access-token");
+    assert.equal(got.accessToken, await symmetricDecrypt({ key: SECRET, data: row.accessToken }), srv.kind);
+    const refreshed = await call("/refresh-token");
+    const [after] = rows(dirs.file(db), `SELECT * FROM account WHERE id = ?`, row.id);
+    assert.match(after.accessToken, /^[0-9a-f]+$/, `${srv.kind}: the refreshed token sealed`);
+    assert.equal(await symmetricDecrypt({ key: SECRET, data: after.accessToken }), refreshed.accessToken, srv.kind);
+    assert.equal(await symmetricDecrypt({ key: SECRET, data: after.refreshToken }), refreshed.refreshToken, srv.kind);
   }
   assert.deepEqual(sealed[1], sealed[0]);
 });
@@ -362,4 +376,57 @@ test("implicit linking by email: refused to an unverified local user, as Better 
   assert.deepEqual(answers[1], answers[0]);
   assert.equal(answers[0].location, "ORIGIN/api/auth/error?error=account_not_linked");
   assert.deepEqual(answers[0].accounts, ["credential"]);
+});
+
+test("get-access-token and refresh-token answer as Better Auth: tokens, refresh at the provider, refusals", async () => {
+  await postJson(`${provider.origin}/__test/dev-oauth/users`,
+    { email: "tokens@example.com", name: "Token User", select: true }, provider.origin);
+  const answers = [];
+  for (const [srv, db] of [[ref, "ref.db"], [subject, "subject.db"]]) {
+    const jar = new CookieJar();
+    const callback = await socialSignIn(srv, jar, "dev");
+    assert.equal(callback.status, 302, srv.kind);
+    const call = jarFetch(jar, srv.origin);
+    const accounts = await (await call(`${srv.base}/list-accounts`)).json();
+    const id = accounts.find((a) => a.providerId === "dev").id;
+    const post = async (path, body, fetcher = call) => {
+      const res = await fetcher(`${srv.base}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: srv.origin },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : text };
+    };
+    const shape = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) =>
+      [k, k === "scopes" || k === "scope" || k === "providerId" ? v : k === "accountId" ? v === id
+        : ISO.test(v) ? "ISO" : typeof v]));
+    const got = await post("/get-access-token", { accountId: id });
+    assert.equal(got.status, 200, `${srv.kind}: ${JSON.stringify(got.body)}`);
+    const [row] = rows(dirs.file(db), `SELECT * FROM account WHERE id = ?`, id);
+    assert.equal(got.body.accessToken, row.accessToken, `${srv.kind}: the stored token`);
+    const refreshed = await post("/refresh-token", { accountId: id });
+    assert.equal(refreshed.status, 200, `${srv.kind}: ${JSON.stringify(refreshed.body)}`);
+    assert.notEqual(refreshed.body.accessToken, got.body.accessToken, `${srv.kind}: a new access token`);
+    const [after] = rows(dirs.file(db), `SELECT * FROM account WHERE id = ?`, id);
+    assert.equal(after.accessToken, refreshed.body.accessToken, `${srv.kind}: written to the account`);
+    assert.equal(after.refreshToken, refreshed.body.refreshToken, `${srv.kind}: the rotated refresh token kept`);
+    const again = await post("/refresh-token", { accountId: id });
+    assert.equal(again.status, 200, `${srv.kind}: the rotated refresh token works`);
+    const latest = await post("/get-access-token", { accountId: id });
+    assert.equal(latest.body.accessToken, again.body.accessToken, srv.kind);
+    const refusals = {};
+    for (const [name, body] of Object.entries({
+      empty: {}, none: undefined, number: { accountId: 5 }, extra: { accountId: id, x: 1 },
+      cookie: { useAccountCookie: true }, unknown: { accountId: "nope" },
+    })) {
+      refusals[`get ${name}`] = await post("/get-access-token", body);
+      refusals[`refresh ${name}`] = await post("/refresh-token", body);
+    }
+    refusals["no session"] = await post("/get-access-token", { accountId: id }, fetch);
+    refusals["no session, bad body"] = await post("/refresh-token", {}, fetch);
+    answers.push({ got: shape(got.body), refreshed: shape(refreshed.body), refusals });
+  }
+  assert.deepEqual(answers[1], answers[0]);
+  assert.deepEqual(answers[0].refusals["no session"], { status: 401, body: "" });
 });
