@@ -1,6 +1,7 @@
 """Equal time for known and unknown emails (issue 20, item 7): not a test, figures.
 
     BA_ISSUER_BIN=build-bench/ba-issuer /usr/bin/python3 tests/load/equal_time.py [--samples N]
+        [--case request-password-reset|send-verification-email|sign-in]
 
 One ba-issuer on a fresh SQLite file, with a --mail-command (so the mail path is the real one)
 and two users: one known, one known and unverified. For request-password-reset,
@@ -85,7 +86,10 @@ def measure(issuer, path, body_for, known, samples):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--case", action="append", choices=[label.split()[0] for label, _, _ in CASES],
+                        help="only this case (repeatable); default: all")
     args = parser.parse_args()
+    cases = [c for c in CASES if not args.case or c[0].split()[0] in args.case]
     binary = os.environ.get("BA_ISSUER_BIN", "build/ba-issuer")
     with tempfile.TemporaryDirectory(prefix="ba-issuer-equal-time-") as work:
         issuer = Issuer(binary, work)
@@ -98,7 +102,7 @@ def main():
             print(f"equal time, known vs unknown email ({binary}, {args.samples} samples each, "
                   f"medians, target within {TARGET:.0%}):")
             failed = False
-            for label, path, body_for in CASES:
+            for label, path, body_for in cases:
                 known, unknown, same = measure(issuer, path, body_for, "known@example.com",
                                                args.samples)
                 ratio = known / unknown if unknown else float("inf")
