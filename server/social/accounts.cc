@@ -96,6 +96,55 @@ bool Trusted(const SocialService& s, const std::string& provider_id) {
   return std::find(list.begin(), list.end(), provider_id) != list.end();
 }
 
+// Writes `set` (and updatedAt) on the user `user->id`, as internalAdapter.updateUser; the
+// caller's copy follows only when the write succeeded. A failure is logged and left: a profile
+// sync must not stop the sign-in or the link.
+void UpdateUserColumns(SocialService& s, storage::UserRow* user, storage::Row set) {
+  const int64_t now = s.ctx.clock.NowMs();
+  set.push_back({"updatedAt", now, FieldType::kDate});
+  auto changed = s.ctx.repo.UpdateRows("user", {{"id", user->id}}, set);
+  if (!changed.ok()) {
+    s.ctx.log.Warn("oauth_user_update_failed", "user=" + user->id);
+    return;
+  }
+  for (const ExtraColumn& c : set) {
+    if (c.name == "name") user->name = std::get<std::string>(c.value);
+    if (c.name == "image") user->image = std::get<std::string>(c.value);
+    if (c.name == "email") user->email = std::get<std::string>(c.value);
+    if (c.name == "emailVerified") user->email_verified = std::get<int64_t>(c.value) != 0;
+  }
+  user->updated_at_ms = now;
+}
+
+// The provider's name and image (those it gave) as columns to write.
+storage::Row ProfileColumns(const OAuthProfile& p) {
+  storage::Row set;
+  if (!p.name.empty()) set.push_back({"name", p.name, FieldType::kString});
+  if (p.image) set.push_back({"image", *p.image, FieldType::kString});
+  return set;
+}
+
+// accountLinking.updateUserInfoOnLink: the linked provider's name and image onto the user
+// (never its email or emailVerified).
+void UpdateUserInfoOnLink(SocialService& s, storage::UserRow* user, const OAuthProfile& p) {
+  if (!s.account.update_user_info_on_link) return;
+  storage::Row set = ProfileColumns(p);
+  if (!set.empty()) UpdateUserColumns(s, user, std::move(set));
+}
+
+// overrideUserInfoOnSignIn (genericOAuth overrideUserInfo): a returning user takes the
+// provider's name, image and email; emailVerified stays true for the same email.
+void OverrideUserInfo(SocialService& s, const ProviderSpec& spec, storage::UserRow* user,
+                      const OAuthProfile& p) {
+  if (!spec.override_user_info) return;
+  storage::Row set = ProfileColumns(p);
+  const std::string email = Lowercase(p.email.value_or(user->email));
+  const bool verified = email == user->email ? user->email_verified || p.email_verified : p.email_verified;
+  set.push_back({"email", email, FieldType::kString});
+  set.push_back({"emailVerified", int64_t{verified ? 1 : 0}, FieldType::kBoolean});
+  UpdateUserColumns(s, user, std::move(set));
+}
+
 std::variant<OAuthSignIn, std::string> CreateUser(SocialService& s, const ProviderSpec& spec,
                                                   const Exchanged& oauth) {
   const int64_t now = s.ctx.clock.NowMs();
@@ -130,7 +179,16 @@ std::variant<OAuthSignIn, std::string> LinkByEmail(SocialService& s, const Provi
     user.updated_at_ms = s.ctx.clock.NowMs();
     (void)s.ctx.repo.UpdateUser(user);
   }
+  UpdateUserInfoOnLink(s, &user, oauth.profile);
   return OAuthSignIn{std::move(user), false};
+}
+
+// updateUserInfoOnLink for link-social, whose state names only the user's id.
+void LinkedUserInfo(SocialService& s, const std::string& user_id, const OAuthProfile& p) {
+  if (!s.account.update_user_info_on_link) return;
+  storage::UserRow user;
+  user.id = user_id;
+  UpdateUserInfoOnLink(s, &user, p);
 }
 
 }  // namespace
@@ -156,6 +214,7 @@ std::variant<OAuthSignIn, std::string> FindOrCreateUser(SocialService& s, const 
       found.updated_at_ms = s.ctx.clock.NowMs();
       (void)s.ctx.repo.UpdateUser(found);
     }
+    OverrideUserInfo(s, spec, &found, oauth.profile);
     return OAuthSignIn{std::move(found), false};
   }
   auto by_email = s.ctx.repo.FindCredentialUser(Lowercase(*oauth.profile.email));
@@ -178,6 +237,7 @@ std::optional<std::string> LinkAccount(SocialService& s, const ProviderSpec& spe
   if (!existing.ok()) return "unable_to_link_account";
   if (!existing->has_value()) {
     if (!LinkAccount(s, link.user_id, spec, oauth).ok()) return "unable_to_link_account";
+    LinkedUserInfo(s, link.user_id, oauth.profile);
     return std::nullopt;
   }
   const std::string* owner = TextColumn(**existing, "userId");
@@ -207,6 +267,7 @@ std::optional<std::string> LinkAccount(SocialService& s, const ProviderSpec& spe
   if (!s.ctx.repo.UpdateRows("account", {{"id", row_id ? *row_id : ""}}, *set).ok()) {
     return "unable_to_link_account";
   }
+  LinkedUserInfo(s, link.user_id, oauth.profile);
   return std::nullopt;
 }
 

@@ -430,3 +430,62 @@ test("get-access-token and refresh-token answer as Better Auth: tokens, refresh 
   assert.deepEqual(answers[1], answers[0]);
   assert.deepEqual(answers[0].refusals["no session"], { status: 401, body: "" });
 });
+
+test("overrideUserInfo and accountLinking.updateUserInfoOnLink: both write the provider's profile alike", async () => {
+  const [refPort, subjectPort] = [await freePort(), await freePort()];
+  const urls = [`http://127.0.0.1:${refPort}`, `http://127.0.0.1:${subjectPort}`];
+  await postJson(`${provider.origin}/__test/dev-oauth/clients`, {
+    clientId: "profile-client", clientSecret: "profile-secret",
+    redirectURIs: urls.map((u) => `${u}/api/auth/callback/dev`),
+  }, provider.origin);
+  const config = dirs.file("profile.json");
+  writeFileSync(config, JSON.stringify({
+    account: { accountLinking: { updateUserInfoOnLink: true } },
+    plugins: { genericOAuth: { config: [{
+      providerId: "dev", overrideUserInfo: true,
+      discoveryUrl: `${provider.origin}/__dev-oauth/.well-known/openid-configuration`,
+      clientId: "profile-client", clientSecret: "profile-secret", scopes: ["openid", "email", "profile"],
+    }] } },
+  }));
+  const pair = [
+    await startServer("ref", { port: refPort, db: dirs.file("ref-profile.db"), extraArgs: ["--config", config] }),
+    await startServer("ba-issuer", { port: subjectPort, db: dirs.file("subject-profile.db"), extraArgs: ["--config", config] }),
+  ];
+  servers.push(...pair);
+  const dbs = ["ref-profile.db", "subject-profile.db"];
+  const user = (i, email) => rows(dirs.file(dbs[i]), `SELECT name, email, emailVerified FROM user WHERE email = ?`, email)[0];
+  const select = (email, name) => postJson(`${provider.origin}/__test/dev-oauth/users`, { email, name, select: true }, provider.origin);
+  const seen = [];
+  // overrideUserInfo: a returning user takes the provider's new name.
+  await select("override@example.com", "First Name");
+  for (const srv of pair) assert.equal((await socialSignIn(srv, new CookieJar(), "dev")).status, 302, srv.kind);
+  await select("override@example.com", "Renamed At Provider");
+  for (const [i, srv] of pair.entries()) {
+    assert.equal((await socialSignIn(srv, new CookieJar(), "dev")).status, 302, srv.kind);
+    seen.push(user(i, "override@example.com"));
+  }
+  // updateUserInfoOnLink: link-social copies the provider's name onto the local user.
+  await select("local@example.com", "Provider Name");
+  for (const [i, srv] of pair.entries()) {
+    const jar = new CookieJar();
+    const call = jarFetch(jar, srv.origin);
+    const signUp = await call(`${srv.base}/sign-up/email`, {
+      method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "local@example.com", password: "correct horse battery", name: "Local Name" }),
+    });
+    assert.equal(signUp.status, 200, srv.kind);
+    const start = await (await call(`${srv.base}/link-social`, {
+      method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ provider: "dev", callbackURL: "/linked" }),
+    })).json();
+    const back = (await fetch(start.url, { redirect: "manual" })).headers.get("location");
+    const callback = await call(back, { redirect: "manual" });
+    assert.equal(callback.headers.get("location"), "/linked", srv.kind);
+    seen.push(user(i, "local@example.com"));
+  }
+  assert.deepEqual(seen[1], seen[0]);
+  assert.deepEqual(seen[3], seen[2]);
+  assert.equal(seen[0].name, "Renamed At Provider");
+  assert.equal(seen[2].name, "Provider Name");
+  assert.equal(seen[2].emailVerified, 0, "link never changes emailVerified");
+});
