@@ -217,6 +217,10 @@ std::optional<OAuthProfile> GithubProfile(const OutgoingHttp& http, const Endpoi
   out.name = StringField(*user, "name").value_or("");
   if (out.name.empty()) out.name = StringField(*user, "login").value_or("");
   out.image = StringField(*user, "avatar_url");
+  out.data = *user;
+  if (out.email) out.data["email"] = *out.email;
+  out.user = {{"name", out.name}, {"email", out.data.value("email", json())},
+              {"image", user->value("avatar_url", json())}, {"emailVerified", out.email_verified}};
   return out;
 }
 
@@ -254,20 +258,93 @@ std::optional<OAuthProfile> DiscordProfile(const OutgoingHttp& http, const Endpo
   } else {
     out.image = DiscordDefaultAvatar(out.account_id, StringField(*user, "discriminator").value_or(""));
   }
+  out.data = *user;
+  out.data["image_url"] = *out.image;
+  out.user = {{"name", out.name}, {"email", user->value("email", json())},
+              {"emailVerified", user->value("verified", json())}, {"image", *out.image}};
   return out;
 }
 
 // The user of a provider read through its own API (GitHub, Discord).
-std::variant<Exchanged, std::string> FromProviderApi(const OutgoingHttp& http,
-                                                     const ProviderSpec& spec,
-                                                     const Endpoints& endpoints,
-                                                     OAuthTokens tokens) {
+std::variant<OAuthProfile, std::string> FromProviderApi(const OutgoingHttp& http,
+                                                        const ProviderSpec& spec,
+                                                        const Endpoints& endpoints,
+                                                        const OAuthTokens& tokens) {
   if (!tokens.access_token) return std::string(kNoUserInfo);
   auto profile = spec.profile == ProfileApi::kGithub
                      ? GithubProfile(http, endpoints, *tokens.access_token)
                      : DiscordProfile(http, endpoints, *tokens.access_token);
   if (!profile || profile->account_id.empty()) return std::string(kNoUserInfo);
-  return Exchanged{std::move(tokens), std::move(*profile)};
+  return std::move(*profile);
+}
+
+void PutIfString(json* out, const char* name, const json& from, const char* field) {
+  if (auto it = from.find(field); it != from.end() && !it->is_null()) (*out)[name] = *it;
+}
+
+// genericOAuth's fetchUserInfo and getUserInfo shapes: `data` the id_token's claims (with id,
+// emailVerified, image first) or the userinfo answer (with email, emailVerified, image, name);
+// `user` {email, emailVerified, image, name}. The built-in google: `data` the claims, `user`
+// {id, name, email, image, emailVerified}.
+void DescribeOidc(const ProviderSpec& spec, const json& raw, bool from_claims, OAuthProfile* out) {
+  if (!spec.generic) {
+    out->data = raw;
+    out->user = json::object();
+    PutIfString(&out->user, "id", raw, "sub");
+    PutIfString(&out->user, "name", raw, "name");
+    PutIfString(&out->user, "email", raw, "email");
+    PutIfString(&out->user, "image", raw, "picture");
+    out->user["emailVerified"] = raw.value("email_verified", json());
+    return;
+  }
+  out->data = json::object();
+  if (from_claims) {
+    out->data["id"] = raw.value("sub", json());
+    out->data["emailVerified"] = out->email_verified;
+    PutIfString(&out->data, "image", raw, "picture");
+    for (const auto& [key, value] : raw.items()) out->data[key] = value;
+  } else {
+    out->data = raw;
+    PutIfString(&out->data, "email", raw, "email");
+    out->data["emailVerified"] = out->email_verified;
+    PutIfString(&out->data, "image", raw, "picture");
+    PutIfString(&out->data, "name", raw, "name");
+  }
+  out->user = json::object();
+  PutIfString(&out->user, "email", out->data, "email");
+  out->user["emailVerified"] = out->email_verified;
+  PutIfString(&out->user, "image", out->data, "image");
+  PutIfString(&out->user, "name", out->data, "name");
+}
+
+// The user the tokens show (after the code exchange, or for /account-info).
+std::variant<OAuthProfile, std::string> ProfileFromTokens(const OutgoingHttp& http,
+                                                          const ProviderSpec& spec,
+                                                          const Endpoints& endpoints,
+                                                          const OAuthTokens& tokens,
+                                                          const CodeGrant& grant) {
+  if (spec.profile != ProfileApi::kOidc) return FromProviderApi(http, spec, endpoints, tokens);
+  std::optional<json> claims;
+  if (tokens.id_token && endpoints.VerifiesIdToken()) {
+    claims = VerifiedClaims(http, spec, endpoints, *tokens.id_token, grant);
+    if (!claims) return std::string(kNoUserInfo);
+  } else if (tokens.id_token) {
+    if (auto jws = DecodeJws(*tokens.id_token)) claims = jws->claims;
+  }
+  std::optional<json> raw;
+  const bool from_claims = claims && claims->contains("sub") && claims->contains("email");
+  if (from_claims) raw = claims;
+  if (!raw) raw = FetchUserInfo(http, endpoints, tokens);
+  if (!raw) return std::string(kNoUserInfo);
+  if (claims && endpoints.VerifiesIdToken() && SubjectOf(*raw, "sub") != SubjectOf(*claims, "sub")) {
+    return std::string(kNoUserInfo);
+  }
+  OAuthProfile profile = ProfileOf(*raw);
+  // genericOAuth's accountSubject: a plain OAuth provider's profile id, else the OIDC sub.
+  profile.account_id = spec.generic && !endpoints.oidc ? SubjectOf(*raw, "id") : SubjectOf(*raw, "sub");
+  if (profile.account_id.empty()) return std::string(kNoUserInfo);
+  DescribeOidc(spec, *raw, from_claims, &profile);
+  return profile;
 }
 
 }  // namespace
@@ -278,26 +355,18 @@ std::variant<Exchanged, std::string> ExchangeCode(const OutgoingHttp& http,
                                                   const CodeGrant& grant) {
   auto tokens = RequestTokens(http, spec, endpoints, grant);
   if (!tokens) return std::string(kInvalidCode);
-  if (spec.profile != ProfileApi::kOidc) return FromProviderApi(http, spec, endpoints, std::move(*tokens));
-  std::optional<json> claims;
-  if (tokens->id_token && endpoints.VerifiesIdToken()) {
-    claims = VerifiedClaims(http, spec, endpoints, *tokens->id_token, grant);
-    if (!claims) return std::string(kNoUserInfo);
-  } else if (tokens->id_token) {
-    if (auto jws = DecodeJws(*tokens->id_token)) claims = jws->claims;
-  }
-  std::optional<json> raw;
-  if (claims && claims->contains("sub") && claims->contains("email")) raw = claims;
-  if (!raw) raw = FetchUserInfo(http, endpoints, *tokens);
-  if (!raw) return std::string(kNoUserInfo);
-  if (claims && endpoints.VerifiesIdToken() && SubjectOf(*raw, "sub") != SubjectOf(*claims, "sub")) {
-    return std::string(kNoUserInfo);
-  }
-  OAuthProfile profile = ProfileOf(*raw);
-  // genericOAuth's accountSubject: a plain OAuth provider's profile id, else the OIDC sub.
-  profile.account_id = spec.generic && !endpoints.oidc ? SubjectOf(*raw, "id") : SubjectOf(*raw, "sub");
-  if (profile.account_id.empty()) return std::string(kNoUserInfo);
-  return Exchanged{std::move(*tokens), std::move(profile)};
+  auto profile = ProfileFromTokens(http, spec, endpoints, *tokens, grant);
+  if (auto* error = std::get_if<std::string>(&profile)) return *error;
+  return Exchanged{std::move(*tokens), std::move(std::get<OAuthProfile>(profile))};
+}
+
+std::variant<OAuthProfile, std::string> ReadUserInfo(const OutgoingHttp& http,
+                                                     const ProviderSpec& spec,
+                                                     const Endpoints& endpoints,
+                                                     const OAuthTokens& tokens, int64_t now_ms) {
+  CodeGrant grant;
+  grant.now_ms = now_ms;
+  return ProfileFromTokens(http, spec, endpoints, tokens, grant);
 }
 
 std::optional<OAuthTokens> RefreshTokens(const OutgoingHttp& http, const ProviderSpec& spec,

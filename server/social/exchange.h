@@ -6,6 +6,8 @@
 #include <variant>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "server/social/options.h"
 #include "server/social/outgoing.h"
 #include "server/social/providers.h"
@@ -29,6 +31,10 @@ struct OAuthProfile {
   std::string name;
   std::optional<std::string> image;
   bool email_verified = false;
+  // What Better Auth's provider getUserInfo returns, for /account-info: `user` (its fields as
+  // that provider builds them) and `data` (the provider's profile as it read it).
+  nlohmann::json user;
+  nlohmann::json data;
 };
 
 struct Exchanged {
@@ -53,6 +59,13 @@ std::variant<Exchanged, std::string> ExchangeCode(const OutgoingHttp& http,
                                                   const ProviderSpec& spec,
                                                   const Endpoints& endpoints,
                                                   const CodeGrant& grant);
+
+// The provider's getUserInfo for stored tokens (/account-info): the profile, or Better Auth's
+// callback error code. A verified id_token is checked without a nonce.
+std::variant<OAuthProfile, std::string> ReadUserInfo(const OutgoingHttp& http,
+                                                     const ProviderSpec& spec,
+                                                     const Endpoints& endpoints,
+                                                     const OAuthTokens& tokens, int64_t now_ms);
 
 // refreshAccessToken: grant_type=refresh_token at the token endpoint, with the client's
 // authentication; nullopt when the provider refuses or answers no access token.

@@ -192,6 +192,7 @@ HttpReply Callback(SocialService& s, const HttpRequest& request);        // call
 HttpReply PostCallback(SocialService& s, const HttpRequest& request);    // callback.cc
 HttpReply GetAccessToken(SocialService& s, const HttpRequest& request);  // tokens.cc
 HttpReply RefreshToken(SocialService& s, const HttpRequest& request);    // tokens.cc
+HttpReply AccountInfo(SocialService& s, const HttpRequest& request);     // tokens.cc
 
 std::vector<Route> SocialRoutes(SocialService& service) {
   using Endpoint = HttpReply (*)(SocialService&, const HttpRequest&);
@@ -207,7 +208,8 @@ std::vector<Route> SocialRoutes(SocialService& service) {
                                        {"POST", "/link-social", &LinkSocial, false},
                                        {"POST", "/unlink-account", &UnlinkAccount, false},
                                        {"POST", "/get-access-token", &GetAccessToken, false},
-                                       {"POST", "/refresh-token", &RefreshToken, false}};
+                                       {"POST", "/refresh-token", &RefreshToken, false},
+                                       {"GET", "/account-info", &AccountInfo, false}};
   std::vector<Route> routes;
   const std::string& base = service.ctx.config.base_path;
   for (const Entry& e : kEntries) {

@@ -62,16 +62,13 @@ struct Selected {
   const ProviderSpec* spec = nullptr;  // nullptr: its provider is not configured
 };
 
-// The request's steps up to the account: the body, the session (401, no body), the account
-// among the user's (ACCOUNT_NOT_FOUND; useAccountCookie always, as ba-issuer stores no account
-// cookie). `reply` gets the session lookup's cookies.
+// The request's steps up to the account: the selection (`where`: "body" or "query"), the
+// session (401, no body), the account among the user's (ACCOUNT_NOT_FOUND; useAccountCookie
+// always, as ba-issuer stores no account cookie). `reply` gets the session lookup's cookies.
 std::variant<Selected, HttpReply> SelectAccount(SocialService& s, const HttpRequest& request,
-                                                HttpReply* reply) {
-  const Site site = SiteOf(s.ctx.config, request);
-  auto read = ReadAccountBody(s.ctx, request, site, nullptr);
-  if (auto* error = std::get_if<ApiError>(&read)) return ErrorReply(*error);
-  const json body = std::get<Body>(read).value_or(json());
-  if (auto refused = CheckSelection(body, "body")) return ErrorReply(*refused);
+                                                const Site& site, const json& selection,
+                                                const char* where, HttpReply* reply) {
+  if (auto refused = CheckSelection(selection, where)) return ErrorReply(*refused);
   auto found = RequireSession(s.ctx, request, site, SessionRule::kAny, reply);
   if (auto* error = std::get_if<ApiError>(&found)) {
     if (error->code != ApiCode::kUnauthorized) return WithError(std::move(*reply), *error);
@@ -81,14 +78,23 @@ std::variant<Selected, HttpReply> SelectAccount(SocialService& s, const HttpRequ
   }
   const storage::SessionWithUser& session = std::get<storage::SessionWithUser>(found);
   const ApiError not_found = ApiError::Custom(400, "ACCOUNT_NOT_FOUND", "Account not found");
-  if (!body.contains("accountId")) return WithError(std::move(*reply), not_found);
-  const std::string id = body["accountId"];
+  if (!selection.contains("accountId")) return WithError(std::move(*reply), not_found);
+  const std::string id = selection["accountId"];
   auto rows = s.ctx.repo.FindRows("account", {{"id", id}, {"userId", session.user.id}});
   if (!rows.ok()) return WithError(std::move(*reply), LoggedFailure(s.ctx, rows.error()));
   if (rows->empty()) return WithError(std::move(*reply), not_found);
   Selected out{std::move(rows->front()), id, nullptr};
   out.spec = s.providers.Find(Text(out.row, "providerId").value_or(""));
   return out;
+}
+
+// SelectAccount for a POST whose body is the selection.
+std::variant<Selected, HttpReply> SelectFromBody(SocialService& s, const HttpRequest& request,
+                                                 HttpReply* reply) {
+  const Site site = SiteOf(s.ctx.config, request);
+  auto read = ReadAccountBody(s.ctx, request, site, nullptr);
+  if (auto* error = std::get_if<ApiError>(&read)) return ErrorReply(*error);
+  return SelectAccount(s, request, site, std::get<Body>(read).value_or(json()), "body", reply);
 }
 
 ApiError NotSupported(const Selected& a) {
@@ -157,39 +163,97 @@ std::vector<std::string> StoredScopes(const storage::Row& row) {
 
 }  // namespace
 
+namespace {
+
+// getValidAccessToken: the stored access token (opened), refreshed at the provider first when
+// it expires within 5 s and a refresh token is stored.
+struct ValidToken {
+  std::string access_token;
+  std::optional<int64_t> expires_at_ms;
+  std::optional<std::string> id_token;
+};
+
+Result<ValidToken> ValidAccessToken(SocialService& s, const HttpRequest& request, const Selected& a) {
+  const auto expires = Millis(a.row, "accessTokenExpiresAt");
+  const auto refresh_token = Text(a.row, "refreshToken");
+  if (refresh_token && expires && *expires - s.ctx.clock.NowMs() < kRefreshMarginMs) {
+    auto refreshed = RefreshAccount(s, request, a, *refresh_token);
+    if (!refreshed.ok()) return refreshed.error();
+    return ValidToken{*refreshed->tokens.access_token, refreshed->tokens.access_expires_at_ms,
+                      refreshed->id_token};
+  }
+  auto access = OpenOAuthToken(s, Text(a.row, "accessToken").value_or(""));
+  if (!access.ok()) return access.error();
+  return ValidToken{*access, expires, Text(a.row, "idToken")};
+}
+
+}  // namespace
+
 HttpReply GetAccessToken(SocialService& s, const HttpRequest& request) {
   HttpReply reply = JsonReply("");
-  auto selected = SelectAccount(s, request, &reply);
+  auto selected = SelectFromBody(s, request, &reply);
   if (auto* done = std::get_if<HttpReply>(&selected)) return std::move(*done);
   const Selected& a = std::get<Selected>(selected);
   if (a.spec == nullptr) return WithError(std::move(reply), NotSupported(a));
-  const ApiError failed = ApiError::Custom(400, "FAILED_TO_GET_ACCESS_TOKEN",
-                                           "Failed to get a valid access token");
-  const auto expires = Millis(a.row, "accessTokenExpiresAt");
-  const auto refresh_token = Text(a.row, "refreshToken");
-  OrderedJson out = OrderedJson::object();
-  if (refresh_token && expires && *expires - s.ctx.clock.NowMs() < kRefreshMarginMs) {
-    auto refreshed = RefreshAccount(s, request, a, *refresh_token);
-    if (!refreshed.ok()) return WithError(std::move(reply), failed);
-    out["accessToken"] = *refreshed->tokens.access_token;
-    PutDate(&out, "accessTokenExpiresAt", refreshed->tokens.access_expires_at_ms);
-    out["scopes"] = StoredScopes(a.row);
-    if (refreshed->id_token) out["idToken"] = *refreshed->id_token;
-  } else {
-    auto access = OpenOAuthToken(s, Text(a.row, "accessToken").value_or(""));
-    if (!access.ok()) return WithError(std::move(reply), failed);
-    out["accessToken"] = *access;
-    PutDate(&out, "accessTokenExpiresAt", expires);
-    out["scopes"] = StoredScopes(a.row);
-    if (auto id_token = Text(a.row, "idToken")) out["idToken"] = *id_token;
+  auto token = ValidAccessToken(s, request, a);
+  if (!token.ok()) {
+    return WithError(std::move(reply), ApiError::Custom(400, "FAILED_TO_GET_ACCESS_TOKEN",
+                                                        "Failed to get a valid access token"));
   }
+  OrderedJson out = {{"accessToken", token->access_token}};
+  PutDate(&out, "accessTokenExpiresAt", token->expires_at_ms);
+  out["scopes"] = StoredScopes(a.row);
+  if (token->id_token) out["idToken"] = *token->id_token;
+  reply.body = out.dump();
+  return reply;
+}
+
+// GET /account-info?accountId=: what the provider says of the account's user now.
+HttpReply AccountInfo(SocialService& s, const HttpRequest& request) {
+  HttpReply reply = JsonReply("");
+  json selection = json::object();
+  for (const auto& [name, value] : request.query) selection[name] = value;
+  auto selected = SelectAccount(s, request, SiteOf(s.ctx.config, request), selection, "query", &reply);
+  if (auto* done = std::get_if<HttpReply>(&selected)) return std::move(*done);
+  const Selected& a = std::get<Selected>(selected);
+  if (a.spec == nullptr) {
+    return WithError(std::move(reply),
+                     ApiError::Custom(400, "PROVIDER_NOT_CONFIGURED",
+                                      "Account is not associated with a configured social provider."));
+  }
+  auto token = ValidAccessToken(s, request, a);
+  if (!token.ok()) {
+    return WithError(std::move(reply), ApiError::Custom(400, "FAILED_TO_GET_ACCESS_TOKEN",
+                                                        "Failed to get a valid access token"));
+  }
+  if (token->access_token.empty()) {
+    return WithError(std::move(reply),
+                     ApiError::Custom(400, "ACCESS_TOKEN_NOT_FOUND", "Access token not found"));
+  }
+  auto endpoints = s.providers.Resolve(*a.spec, DevIssuer(s.ctx, request));
+  std::variant<OAuthProfile, std::string> info = std::string("unavailable");
+  if (endpoints.ok()) {
+    OAuthTokens tokens;
+    tokens.access_token = token->access_token;
+    tokens.id_token = token->id_token;
+    info = ReadUserInfo(s.http, *a.spec, *endpoints, tokens, s.ctx.clock.NowMs());
+  }
+  if (std::holds_alternative<std::string>(info)) {
+    return WithError(std::move(reply), ApiError::Custom(401, "FAILED_TO_GET_USER_INFO",
+                                                        "Failed to get user info"));
+  }
+  const OAuthProfile& profile = std::get<OAuthProfile>(info);
+  OrderedJson out = {{"user", profile.user}, {"data", profile.data}};
+  out["account"] = {{"id", a.id},
+                    {"providerId", Text(a.row, "providerId").value_or("")},
+                    {"accountId", Text(a.row, "accountId").value_or("")}};
   reply.body = out.dump();
   return reply;
 }
 
 HttpReply RefreshToken(SocialService& s, const HttpRequest& request) {
   HttpReply reply = JsonReply("");
-  auto selected = SelectAccount(s, request, &reply);
+  auto selected = SelectFromBody(s, request, &reply);
   if (auto* done = std::get_if<HttpReply>(&selected)) return std::move(*done);
   const Selected& a = std::get<Selected>(selected);
   if (a.spec == nullptr) return WithError(std::move(reply), NotSupported(a));

@@ -66,7 +66,10 @@ async function signIn(srv, provider) {
   const callback = await jarFetch(jar, srv.origin)(answer.headers.get("location"), { redirect: "manual" });
   assert.equal(callback.status, 302, `${srv.kind} ${provider}: ${await callback.text()}`);
   const session = await (await jarFetch(jar, srv.origin)(`${srv.base}/get-session`)).json();
-  return { location: callback.headers.get("location"), session };
+  const accounts = await (await jarFetch(jar, srv.origin)(`${srv.base}/list-accounts`)).json();
+  const id = accounts.find((a) => a.providerId === provider).id;
+  const info = await (await jarFetch(jar, srv.origin)(`${srv.base}/account-info?accountId=${id}`)).json();
+  return { location: callback.headers.get("location"), session, info };
 }
 
 before(async () => {
@@ -148,5 +151,13 @@ for (const provider of ["github", "discord"]) {
     });
     assert.deepEqual(shape(ourAccount), shape(theirAccount));
     assert.match(ourAccount.accountId, /^\d+$/, "the provider's numeric id");
+    // account-info: Better Auth's provider's getUserInfo, read again through the stored token.
+    assert.equal(theirs.info.user.email, email, JSON.stringify(theirs.info));
+    assert.equal(theirs.info.account.providerId, provider);
+    assert.deepEqual(ours.info.user, theirs.info.user);
+    assert.deepEqual(Object.keys(ours.info.data).sort(), Object.keys(theirs.info.data).sort());
+    assert.deepEqual({ ...ours.info.data, id: typeof ours.info.data.id },
+                     { ...theirs.info.data, id: typeof theirs.info.data.id });
+    assert.equal(String(ours.info.data.id), ourAccount.accountId);
   });
 }

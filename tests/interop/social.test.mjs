@@ -489,3 +489,38 @@ test("overrideUserInfo and accountLinking.updateUserInfoOnLink: both write the p
   assert.equal(seen[2].name, "Provider Name");
   assert.equal(seen[2].emailVerified, 0, "link never changes emailVerified");
 });
+
+test("account-info answers as Better Auth: the provider's user and profile now, and its refusals", async () => {
+  await postJson(`${provider.origin}/__test/dev-oauth/users`,
+    { email: "info@example.com", name: "Info User", select: true }, provider.origin);
+  const answers = [];
+  for (const srv of [ref, subject]) {
+    const jar = new CookieJar();
+    assert.equal((await socialSignIn(srv, jar, "dev")).status, 302, srv.kind);
+    const call = jarFetch(jar, srv.origin);
+    const id = (await (await call(`${srv.base}/list-accounts`)).json()).find((a) => a.providerId === "dev").id;
+    const get = async (query, fetcher = call) => {
+      const res = await fetcher(`${srv.base}/account-info${query}`);
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : text };
+    };
+    const info = await get(`?accountId=${id}`);
+    assert.equal(info.status, 200, `${srv.kind}: ${JSON.stringify(info.body)}`);
+    assert.equal(info.body.account.id, id, srv.kind);
+    const { data } = info.body;
+    answers.push({
+      keys: Object.keys(info.body),
+      user: info.body.user,
+      dataKeys: Object.keys(data).sort(),
+      data: { id: typeof data.id, sub: typeof data.sub, email: data.email, name: data.name, emailVerified: data.emailVerified },
+      account: { providerId: info.body.account.providerId, accountId: typeof info.body.account.accountId },
+      none: await get(""),
+      unknown: await get("?accountId=nope"),
+      extra: await get(`?accountId=${id}&x=1`),
+      noSession: await get(`?accountId=${id}`, fetch),
+    });
+  }
+  assert.deepEqual(answers[1], answers[0]);
+  assert.deepEqual(answers[0].user, { email: "info@example.com", emailVerified: true, name: "Info User" });
+  assert.equal(answers[0].noSession.status, 401);
+});
