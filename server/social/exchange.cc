@@ -369,6 +369,20 @@ std::variant<OAuthProfile, std::string> ReadUserInfo(const OutgoingHttp& http,
   return ProfileFromTokens(http, spec, endpoints, tokens, grant);
 }
 
+std::optional<OAuthProfile> ProfileFromIdToken(const OutgoingHttp& http, const ProviderSpec& spec,
+                                               const Endpoints& endpoints, const std::string& token,
+                                               const std::string& nonce, int64_t now_ms) {
+  CodeGrant grant;
+  grant.nonce = nonce;
+  grant.now_ms = now_ms;
+  auto claims = VerifiedClaims(http, spec, endpoints, token, grant);
+  if (!claims) return std::nullopt;
+  OAuthProfile profile = ProfileOf(*claims);
+  profile.account_id = SubjectOf(*claims, "sub");
+  DescribeOidc(spec, *claims, /*from_claims=*/true, &profile);
+  return profile;
+}
+
 std::optional<OAuthTokens> RefreshTokens(const OutgoingHttp& http, const ProviderSpec& spec,
                                          const Endpoints& endpoints,
                                          const std::string& refresh_token, int64_t now_ms) {

@@ -67,6 +67,13 @@ std::variant<OAuthProfile, std::string> ReadUserInfo(const OutgoingHttp& http,
                                                      const Endpoints& endpoints,
                                                      const OAuthTokens& tokens, int64_t now_ms);
 
+// An id_token the client got from the provider itself (sign-in/social's `idToken`): verified as
+// genericOAuth verifies it (JWKS, iss, aud, exp, and `nonce` when given), then its claims as the
+// profile. nullopt when it does not verify.
+std::optional<OAuthProfile> ProfileFromIdToken(const OutgoingHttp& http, const ProviderSpec& spec,
+                                               const Endpoints& endpoints, const std::string& token,
+                                               const std::string& nonce, int64_t now_ms);
+
 // refreshAccessToken: grant_type=refresh_token at the token endpoint, with the client's
 // authentication; nullopt when the provider refuses or answers no access token.
 std::optional<OAuthTokens> RefreshTokens(const OutgoingHttp& http, const ProviderSpec& spec,

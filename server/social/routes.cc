@@ -127,10 +127,61 @@ std::variant<const ProviderSpec*, ApiError> BodyProvider(SocialService& s, const
   }
   const ProviderSpec* spec = s.providers.Find(body.value("provider", ""));
   if (spec == nullptr) return ApiError::Custom(404, "PROVIDER_NOT_FOUND", "Provider not found");
-  if (body.contains("idToken")) {
-    return ApiError::Custom(404, "ID_TOKEN_NOT_SUPPORTED", "id_token not supported");
-  }
   return spec;
+}
+
+// A provider that can verify an id_token the client brings: genericOAuth with a discovery
+// document that names a JWKS and an issuer.
+std::optional<Endpoints> IdTokenEndpoints(SocialService& s, const HttpRequest& request,
+                                          const ProviderSpec& spec) {
+  if (!spec.generic || spec.discovery_url.empty()) return std::nullopt;
+  auto endpoints = s.providers.Resolve(spec, DevIssuer(s.ctx, request));
+  if (!endpoints.ok() || !endpoints->VerifiesIdToken()) return std::nullopt;
+  return *endpoints;
+}
+
+// sign-in/social with `idToken: {token, nonce?, accessToken?, refreshToken?}`: no redirect;
+// the verified token's user is found, linked or made, and signed in at once.
+HttpReply SignInWithIdToken(SocialService& s, const HttpRequest& request, const Site& site,
+                            const ProviderSpec& spec, const json& body) {
+  const json& in = body["idToken"];
+  auto text = [&in](const char* name) {
+    return in.contains(name) && in[name].is_string() ? in[name].get<std::string>() : std::string();
+  };
+  if (!in.is_object() || !in.contains("token") || !in["token"].is_string()) {
+    return ErrorReply({ApiCode::kValidationError, "[body.idToken.token] Invalid input: expected string, received undefined"});
+  }
+  auto endpoints = IdTokenEndpoints(s, request, spec);
+  if (!endpoints) return ErrorReply(ApiError::Custom(404, "ID_TOKEN_NOT_SUPPORTED", "id_token not supported"));
+  auto profile = ProfileFromIdToken(s.http, spec, *endpoints, text("token"), text("nonce"),
+                                    s.ctx.clock.NowMs());
+  if (!profile) return ErrorReply(ApiError::Custom(401, "INVALID_TOKEN", "Invalid token"));
+  if (!profile->email || profile->email->empty()) {
+    return ErrorReply(ApiError::Custom(401, "USER_EMAIL_NOT_FOUND", "User email not found"));
+  }
+  Exchanged oauth;
+  oauth.profile = std::move(*profile);
+  oauth.tokens.id_token = text("token");
+  if (!text("accessToken").empty()) oauth.tokens.access_token = text("accessToken");
+  const bool disable_sign_up =
+      (spec.disable_implicit_sign_up && body.value("requestSignUp", false) != true) || spec.disable_sign_up;
+  auto result = FindOrCreateUser(s, spec, oauth, disable_sign_up);
+  if (auto* error = std::get_if<std::string>(&result)) {
+    return ErrorReply(ApiError::Custom(401, "OAUTH_LINK_ERROR", *error));
+  }
+  OAuthSignIn signed_in = std::get<OAuthSignIn>(std::move(result));
+  auto started = StartSession(s.ctx, &signed_in.user, request, /*remember=*/true);
+  if (auto* error = std::get_if<ApiError>(&started)) return ErrorReply(*error);
+  const storage::SessionRow& session = std::get<storage::SessionRow>(started);
+  if (Status st = s.ctx.repo.InsertSession(session); !st.ok()) {
+    return ErrorReply(LoggedFailure(s.ctx, st.error()));
+  }
+  HttpReply reply = JsonReply(Dump(OrderedJson{{"redirect", false},
+                                               {"token", session.token},
+                                               {"user", UserJson(signed_in.user)}}));
+  SetSessionCookies(s.ctx, session, /*remember=*/true, site, &reply);
+  AddBearerToken(site, &reply);
+  return reply;
 }
 
 HttpReply SignInSocial(SocialService& s, const HttpRequest& request) {
@@ -140,6 +191,9 @@ HttpReply SignInSocial(SocialService& s, const HttpRequest& request) {
   const json body = std::get<Body>(read).value_or(json::object());
   auto spec = BodyProvider(s, site, body);
   if (auto* error = std::get_if<ApiError>(&spec)) return ErrorReply(*error);
+  if (body.contains("idToken") && !body["idToken"].is_null()) {
+    return SignInWithIdToken(s, request, site, *std::get<const ProviderSpec*>(spec), body);
+  }
   return Authorize(s, request, site, *std::get<const ProviderSpec*>(spec), body, StateData{},
                    JsonReply(""));
 }
@@ -153,6 +207,9 @@ HttpReply LinkSocial(SocialService& s, const HttpRequest& request) {
   const json in = body.value_or(json::object());
   auto spec = BodyProvider(s, site, in);
   if (auto* error = std::get_if<ApiError>(&spec)) return WithError(std::move(reply), *error);
+  if (in.contains("idToken")) {  // linking by an id_token is not served
+    return WithError(std::move(reply), ApiError::Custom(404, "ID_TOKEN_NOT_SUPPORTED", "id_token not supported"));
+  }
   StateData data;
   data.link = LinkTarget{session->user.email, session->user.id};
   return Authorize(s, request, site, *std::get<const ProviderSpec*>(spec), in, std::move(data),

@@ -524,3 +524,58 @@ test("account-info answers as Better Auth: the provider's user and profile now, 
   assert.deepEqual(answers[0].user, { email: "info@example.com", emailVerified: true, name: "Info User" });
   assert.equal(answers[0].noSession.status, 401);
 });
+
+// An id_token as a native or one-tap client gets it from the provider itself: the dev
+// provider's authorize and token, as the genericOAuth client "interop-client", with `nonce`.
+async function providerIdToken(nonce) {
+  const redirect = `${ref.origin}/api/auth/callback/dev`;
+  const authorize = new URL(`${provider.origin}/__dev-oauth/authorize`);
+  for (const [k, v] of Object.entries({ response_type: "code", client_id: "interop-client", redirect_uri: redirect,
+                                        scope: "openid email profile", state: "s", nonce })) {
+    authorize.searchParams.set(k, v);
+  }
+  const code = new URL((await fetch(authorize, { redirect: "manual" })).headers.get("location")).searchParams.get("code");
+  const res = await fetch(`${provider.origin}/__dev-oauth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: redirect,
+                                client_id: "interop-client", client_secret: "interop-secret" }),
+  });
+  const tokens = await res.json();
+  assert.ok(tokens.id_token, JSON.stringify(tokens));
+  return tokens.id_token;
+}
+
+test("sign-in/social with an idToken signs in at once, as Better Auth does, and refuses a bad one alike", async () => {
+  await postJson(`${provider.origin}/__test/dev-oauth/users`,
+    { email: "native@example.com", name: "Native App", select: true }, provider.origin);
+  const answers = [];
+  for (const [srv, db] of [[ref, "ref.db"], [subject, "subject.db"]]) {
+    const post = async (idToken) => {
+      const res = await fetch(`${srv.base}/sign-in/social`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: srv.origin },
+        body: JSON.stringify({ provider: "dev", idToken }),
+      });
+      return { status: res.status, body: await res.json(), cookies: res.headers.getSetCookie().map((c) => c.split("=")[0]) };
+    };
+    const ok = await post({ token: await providerIdToken("nonce-1"), nonce: "nonce-1" });
+    assert.equal(ok.status, 200, `${srv.kind}: ${JSON.stringify(ok.body)}`);
+    const [session] = rows(dirs.file(db), `SELECT s.token FROM session s JOIN user u ON u.id = s.userId
+                                            WHERE u.email = 'native@example.com'`);
+    assert.equal(ok.body.token, session.token, srv.kind);
+    const [account] = rows(dirs.file(db), `SELECT a.* FROM account a JOIN user u ON u.id = a.userId
+                                            WHERE u.email = 'native@example.com'`);
+    answers.push({
+      status: ok.status, keys: Object.keys(ok.body), redirect: ok.body.redirect, cookies: ok.cookies,
+      user: { name: ok.body.user.name, email: ok.body.user.email, emailVerified: ok.body.user.emailVerified },
+      account: { providerId: account.providerId, idToken: account.idToken.split(".").length, accessToken: account.accessToken },
+      wrongNonce: await post({ token: await providerIdToken("nonce-2"), nonce: "another" }),
+      garbage: await post({ token: "not.a.token" }),
+      noToken: await post({}),
+    });
+  }
+  assert.deepEqual(answers[1], answers[0]);
+  assert.equal(answers[0].wrongNonce.status, 401);
+  assert.equal(answers[0].user.email, "native@example.com");
+});
