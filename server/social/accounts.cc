@@ -166,7 +166,8 @@ std::variant<OAuthSignIn, std::string> CreateUser(SocialService& s, const Provid
 
 // An existing user whose email matched, not linked to this provider account yet.
 std::variant<OAuthSignIn, std::string> LinkByEmail(SocialService& s, const ProviderSpec& spec,
-                                                   const Exchanged& oauth, storage::UserRow user) {
+                                                   const Exchanged& oauth, storage::UserRow user,
+                                                   bool allow_override) {
   const AccountOptions& a = s.account;
   if ((!Trusted(s, spec.id) && !oauth.profile.email_verified) ||
       (a.require_local_email_verified && !user.email_verified) || !a.linking_enabled ||
@@ -180,6 +181,7 @@ std::variant<OAuthSignIn, std::string> LinkByEmail(SocialService& s, const Provi
     (void)s.ctx.repo.UpdateUser(user);
   }
   UpdateUserInfoOnLink(s, &user, oauth.profile);
+  if (allow_override) OverrideUserInfo(s, spec, &user, oauth.profile);
   return OAuthSignIn{std::move(user), false};
 }
 
@@ -195,7 +197,7 @@ void LinkedUserInfo(SocialService& s, const std::string& user_id, const OAuthPro
 
 std::variant<OAuthSignIn, std::string> FindOrCreateUser(SocialService& s, const ProviderSpec& spec,
                                                         const Exchanged& oauth,
-                                                        bool disable_sign_up) {
+                                                        bool disable_sign_up, bool allow_override) {
   auto account = FindAccount(s, spec.id, oauth.profile.account_id);
   if (!account.ok()) return std::string("internal_server_error");
   if (account->has_value()) {
@@ -214,12 +216,14 @@ std::variant<OAuthSignIn, std::string> FindOrCreateUser(SocialService& s, const 
       found.updated_at_ms = s.ctx.clock.NowMs();
       (void)s.ctx.repo.UpdateUser(found);
     }
-    OverrideUserInfo(s, spec, &found, oauth.profile);
+    if (allow_override) OverrideUserInfo(s, spec, &found, oauth.profile);
     return OAuthSignIn{std::move(found), false};
   }
   auto by_email = s.ctx.repo.FindCredentialUser(Lowercase(*oauth.profile.email));
   if (!by_email.ok()) return std::string("internal_server_error");
-  if (by_email->has_value()) return LinkByEmail(s, spec, oauth, std::move((*by_email)->user));
+  if (by_email->has_value()) {
+    return LinkByEmail(s, spec, oauth, std::move((*by_email)->user), allow_override);
+  }
   if (disable_sign_up) return std::string("signup disabled");
   return CreateUser(s, spec, oauth);
 }

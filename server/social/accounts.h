@@ -30,9 +30,12 @@ struct OAuthSignIn {
 // local email unless requireLocalEmailVerified is false), else a new user and account. The
 // account rows are written as Better Auth writes them (tokens sealed with encryptOAuthTokens).
 // The error is Better Auth's ("account not linked", "signup disabled", ...), with spaces.
+// `allow_override`: overrideUserInfoOnSignIn applies (the callback; not an idToken sign-in,
+// which Better Auth never passes it to).
 std::variant<OAuthSignIn, std::string> FindOrCreateUser(SocialService& s, const ProviderSpec& spec,
                                                         const Exchanged& oauth,
-                                                        bool disable_sign_up);
+                                                        bool disable_sign_up,
+                                                        bool allow_override = true);
 
 // linkOAuthAccount for a link-social flow's callback: nullopt when linked; else the error
 // code (unable_to_link_account, email_does_not_match,

@@ -178,10 +178,11 @@ HttpReply AddUser(AuthContext&, DevProvider& provider, const HttpRequest& reques
     return Invalid("email: expected an email address");
   }
   const std::string email = in["email"];
-  const std::string name = in.value("name", email);
+  if (in.contains("name") && !in["name"].is_string()) return Invalid("name: expected a string");
+  const std::string name = in.contains("name") ? in["name"].get<std::string>() : email;
   const bool verified = in.contains("emailVerified") ? in["emailVerified"] == true : true;
   const DevUser user = provider.AddUser(email, name, verified);
-  if (in.value("select", false) == true) provider.Select(user.sub);
+  if (in.contains("select") && in["select"] == true) provider.Select(user.sub);
   return JsonReply(ordered_json{{"sub", user.sub}, {"email", user.email}, {"name", user.name},
                                 {"emailVerified", user.email_verified}}
                        .dump());

@@ -24,6 +24,12 @@ std::optional<std::string> StringField(const json& doc, const char* name) {
   return it->get<std::string>();
 }
 
+// `doc[name]` is the JSON true (a provider's boolean; anything else, null included, is false).
+bool IsTrue(const json& doc, const char* name) {
+  auto it = doc.find(name);
+  return it != doc.end() && it->is_boolean() && it->get<bool>();
+}
+
 // parseStringBoolean: true and "true" only.
 bool Verified(const json& doc, const char* name) {
   auto it = doc.find(name);
@@ -126,7 +132,7 @@ bool SignatureVerifies(const OutgoingHttp& http, const Endpoints& endpoints, con
   if (!jwks.is_object() || !jwks.contains("keys") || !jwks["keys"].is_array()) return false;
   const std::string kid = StringField(jws.header, "kid").value_or("");
   for (const json& key : jwks["keys"]) {
-    if (!kid.empty() && key.value("kid", "") != kid) continue;
+    if (!key.is_object() || (!kid.empty() && StringField(key, "kid").value_or("") != kid)) continue;
     if (keys::VerifyWithPublicJwk(alg, key.dump(), jws.signing_input, jws.signature)) return true;
   }
   return false;
@@ -146,7 +152,7 @@ std::optional<json> VerifiedClaims(const OutgoingHttp& http, const ProviderSpec&
   if (!c["exp"].is_number() || c["exp"].get<int64_t>() + kClockToleranceS < grant.now_ms / 1000) {
     return std::nullopt;
   }
-  if (!grant.nonce.empty() && c.value("nonce", "") != grant.nonce) return std::nullopt;
+  if (!grant.nonce.empty() && StringField(c, "nonce").value_or("") != grant.nonce) return std::nullopt;
   return c;
 }
 
@@ -201,7 +207,7 @@ std::optional<OAuthProfile> GithubProfile(const OutgoingHttp& http, const Endpoi
   if (!out.email && emails && !emails->empty()) {
     const json* chosen = &(*emails)[0];
     for (const json& e : *emails) {
-      if (e.is_object() && e.value("primary", false) == true) {
+      if (e.is_object() && IsTrue(e, "primary")) {
         chosen = &e;
         break;
       }
@@ -210,7 +216,7 @@ std::optional<OAuthProfile> GithubProfile(const OutgoingHttp& http, const Endpoi
   }
   for (const json& e : emails ? *emails : json::array()) {
     if (e.is_object() && out.email && StringField(e, "email") == out.email) {
-      out.email_verified = e.value("verified", false) == true;
+      out.email_verified = IsTrue(e, "verified");
       break;
     }
   }
@@ -249,7 +255,7 @@ std::optional<OAuthProfile> DiscordProfile(const OutgoingHttp& http, const Endpo
   OAuthProfile out;
   out.account_id = SubjectOf(*user, "id");
   out.email = StringField(*user, "email");
-  out.email_verified = user->value("verified", false) == true;
+  out.email_verified = IsTrue(*user, "verified");
   out.name = StringField(*user, "global_name").value_or("");
   if (out.name.empty()) out.name = StringField(*user, "username").value_or("");
   if (auto avatar = StringField(*user, "avatar")) {

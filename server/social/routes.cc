@@ -151,6 +151,12 @@ HttpReply SignInWithIdToken(SocialService& s, const HttpRequest& request, const 
   if (!in.is_object() || !in.contains("token") || !in["token"].is_string()) {
     return ErrorReply({ApiCode::kValidationError, "[body.idToken.token] Invalid input: expected string, received undefined"});
   }
+  for (const char* name : {"nonce", "accessToken", "refreshToken"}) {
+    if (in.contains(name) && !in[name].is_string()) {  // never verified without its nonce
+      return ErrorReply({ApiCode::kValidationError,
+                         std::string("[body.idToken.") + name + "] Invalid input: expected string"});
+    }
+  }
   auto endpoints = IdTokenEndpoints(s, request, spec);
   if (!endpoints) return ErrorReply(ApiError::Custom(404, "ID_TOKEN_NOT_SUPPORTED", "id_token not supported"));
   auto profile = ProfileFromIdToken(s.http, spec, *endpoints, text("token"), text("nonce"),
@@ -165,7 +171,7 @@ HttpReply SignInWithIdToken(SocialService& s, const HttpRequest& request, const 
   if (!text("accessToken").empty()) oauth.tokens.access_token = text("accessToken");
   const bool disable_sign_up =
       (spec.disable_implicit_sign_up && body.value("requestSignUp", false) != true) || spec.disable_sign_up;
-  auto result = FindOrCreateUser(s, spec, oauth, disable_sign_up);
+  auto result = FindOrCreateUser(s, spec, oauth, disable_sign_up, /*allow_override=*/false);
   if (auto* error = std::get_if<std::string>(&result)) {
     return ErrorReply(ApiError::Custom(401, "OAUTH_LINK_ERROR", *error));
   }
@@ -191,7 +197,7 @@ HttpReply SignInSocial(SocialService& s, const HttpRequest& request) {
   const json body = std::get<Body>(read).value_or(json::object());
   auto spec = BodyProvider(s, site, body);
   if (auto* error = std::get_if<ApiError>(&spec)) return ErrorReply(*error);
-  if (body.contains("idToken") && !body["idToken"].is_null()) {
+  if (body.contains("idToken")) {
     return SignInWithIdToken(s, request, site, *std::get<const ProviderSpec*>(spec), body);
   }
   return Authorize(s, request, site, *std::get<const ProviderSpec*>(spec), body, StateData{},

@@ -119,6 +119,10 @@ Result<Refreshed> RefreshAccount(SocialService& s, const HttpRequest& request, c
   if (!opened.ok()) return opened.error();
   auto tokens = RefreshTokens(s.http, *a.spec, *endpoints, *opened, s.ctx.clock.NowMs());
   if (!tokens) return Error{Errc::kUnavailable, "the provider refused the refresh"};
+  // Better Auth's `||` and `??`: an empty or missing refresh token or id_token keeps the stored
+  // one; a missing expiry is not written (its adapter drops undefined fields).
+  if (tokens->refresh_token && tokens->refresh_token->empty()) tokens->refresh_token.reset();
+  if (tokens->id_token && tokens->id_token->empty()) tokens->id_token.reset();
   Refreshed out{*tokens, tokens->refresh_token.value_or(*opened),
                 tokens->refresh_expires_at_ms ? tokens->refresh_expires_at_ms
                                               : Millis(a.row, "refreshTokenExpiresAt"),
@@ -130,9 +134,9 @@ Result<Refreshed> RefreshAccount(SocialService& s, const HttpRequest& request, c
   if (!refresh.ok()) return refresh.error();
   storage::Row set = {ExtraColumn{"accessToken", **access, FieldType::kString},
                       ExtraColumn{"refreshToken", **refresh, FieldType::kString}};
-  set.push_back(tokens->access_expires_at_ms
-                    ? ExtraColumn{"accessTokenExpiresAt", *tokens->access_expires_at_ms, FieldType::kDate}
-                    : ExtraColumn{"accessTokenExpiresAt", std::monostate{}, FieldType::kDate});
+  if (tokens->access_expires_at_ms) {
+    set.push_back({"accessTokenExpiresAt", *tokens->access_expires_at_ms, FieldType::kDate});
+  }
   if (out.refresh_expires_at_ms) {
     set.push_back({"refreshTokenExpiresAt", *out.refresh_expires_at_ms, FieldType::kDate});
   }
@@ -176,11 +180,12 @@ struct ValidToken {
 Result<ValidToken> ValidAccessToken(SocialService& s, const HttpRequest& request, const Selected& a) {
   const auto expires = Millis(a.row, "accessTokenExpiresAt");
   const auto refresh_token = Text(a.row, "refreshToken");
-  if (refresh_token && expires && *expires - s.ctx.clock.NowMs() < kRefreshMarginMs) {
+  if (refresh_token && !refresh_token->empty() && expires &&
+      *expires - s.ctx.clock.NowMs() < kRefreshMarginMs) {
     auto refreshed = RefreshAccount(s, request, a, *refresh_token);
     if (!refreshed.ok()) return refreshed.error();
-    return ValidToken{*refreshed->tokens.access_token, refreshed->tokens.access_expires_at_ms,
-                      refreshed->id_token};
+    const auto& fresh = refreshed->tokens.access_expires_at_ms;
+    return ValidToken{*refreshed->tokens.access_token, fresh ? fresh : expires, refreshed->id_token};
   }
   auto access = OpenOAuthToken(s, Text(a.row, "accessToken").value_or(""));
   if (!access.ok()) return access.error();

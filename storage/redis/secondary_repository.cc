@@ -173,6 +173,7 @@ class SecondaryRepository final : public Repository {
     const bool by_token = table == "session" && where.size() == 1 &&
                           where[0].field == "token" && where[0].op == WhereOp::kEq &&
                           std::holds_alternative<std::string>(where[0].value);
+    if (table == "user") return UpdateUserRows(where, set);
     if (!by_token) return inner_->UpdateRows(table, where, set);
     auto updated = UpdateCachedSession(std::get<std::string>(where[0].value), set);
     if (!updated.ok()) return updated.error();
@@ -442,6 +443,21 @@ class SecondaryRepository final : public Repository {
     where.push_back({"expiresAt", now, WhereOp::kGt});
     auto n = inner_->UpdateRows("session", where, {{"expiresAt", now, FieldType::kDate}});
     return n.ok() ? Status::Ok() : Status(n.error());
+  }
+
+  // A write to user rows (a plugin's columns, a provider's profile): the row, then the copy in
+  // each cached session of the user named by id, as refreshUserSessions does.
+  Result<int64_t> UpdateUserRows(const std::vector<Where>& where, const Row& set) {
+    auto changed = inner_->UpdateRows("user", where, set);
+    if (!changed.ok() || *changed == 0) return changed;
+    const bool by_id = where.size() == 1 && where[0].field == "id" && where[0].op == WhereOp::kEq &&
+                       std::holds_alternative<std::string>(where[0].value);
+    if (!by_id) return changed;
+    auto fresh = inner_->FindUserById(std::get<std::string>(where[0].value));
+    if (!fresh.ok()) return fresh.error();
+    if (!*fresh) return changed;
+    if (Status st = RefreshCachedUser(**fresh); !st.ok()) return st.error();
+    return changed;
   }
 
   Status RefreshCachedUser(const UserRow& user) {
