@@ -306,7 +306,7 @@ TEST_SUITE("social") {
     CHECK(json::parse(unlink->body)["code"] == "FAILED_TO_UNLINK_LAST_ACCOUNT");
   }
 
-  TEST_CASE("get-access-token refreshes an access token within 5 s of its expiry; refresh-token rotates") {
+  TEST_CASE("get-access-token refreshes an access token within 5 s of its expiry, and refresh-token rotates") {
     TestServer srv(SocialOptions());
     Client c(srv);
     auto [url, cookie] = StartGithub(srv);
