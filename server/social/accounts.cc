@@ -76,10 +76,6 @@ Status RefreshAccount(SocialService& s, const std::string& account_row_id, const
   return Status::Ok();
 }
 
-const std::string* TextColumn(const storage::Row& row, std::string_view name) {
-  const storage::ColumnValue* value = storage::FindColumn(row, name);
-  return value == nullptr ? nullptr : std::get_if<std::string>(value);
-}
 
 // The account row of (providerId, accountId), if any.
 Result<std::optional<storage::Row>> FindAccount(SocialService& s, const std::string& provider_id,
@@ -96,24 +92,18 @@ bool Trusted(const SocialService& s, const std::string& provider_id) {
   return std::find(list.begin(), list.end(), provider_id) != list.end();
 }
 
-// Writes `set` (and updatedAt) on the user `user->id`, as internalAdapter.updateUser; the
-// caller's copy follows only when the write succeeded. A failure is logged and left: a profile
-// sync must not stop the sign-in or the link.
-void UpdateUserColumns(SocialService& s, storage::UserRow* user, storage::Row set) {
-  const int64_t now = s.ctx.clock.NowMs();
-  set.push_back({"updatedAt", now, FieldType::kDate});
-  auto changed = s.ctx.repo.UpdateRows("user", {{"id", user->id}}, set);
-  if (!changed.ok()) {
-    s.ctx.log.Warn("oauth_user_update_failed", "user=" + user->id);
-    return;
+// Writes `set` (and updatedAt) on the user `user_id`, as internalAdapter.updateUser: the user
+// as now stored, or nullopt when the write (logged) or the read failed. A profile sync must not
+// stop the sign-in or the link, so callers go on with what they had.
+std::optional<storage::UserRow> UpdateUserColumns(SocialService& s, const std::string& user_id,
+                                                  storage::Row set) {
+  set.push_back({"updatedAt", s.ctx.clock.NowMs(), FieldType::kDate});
+  if (!s.ctx.repo.UpdateRows("user", {{"id", user_id}}, set).ok()) {
+    s.ctx.log.Warn("oauth_user_update_failed", "user=" + user_id);
+    return std::nullopt;
   }
-  for (const ExtraColumn& c : set) {
-    if (c.name == "name") user->name = std::get<std::string>(c.value);
-    if (c.name == "image") user->image = std::get<std::string>(c.value);
-    if (c.name == "email") user->email = std::get<std::string>(c.value);
-    if (c.name == "emailVerified") user->email_verified = std::get<int64_t>(c.value) != 0;
-  }
-  user->updated_at_ms = now;
+  auto fresh = s.ctx.repo.FindUserById(user_id);
+  return fresh.ok() ? *fresh : std::nullopt;
 }
 
 // The provider's name and image (those it gave) as columns to write.
@@ -125,24 +115,26 @@ storage::Row ProfileColumns(const OAuthProfile& p) {
 }
 
 // accountLinking.updateUserInfoOnLink: the linked provider's name and image onto the user
-// (never its email or emailVerified).
-void UpdateUserInfoOnLink(SocialService& s, storage::UserRow* user, const OAuthProfile& p) {
-  if (!s.account.update_user_info_on_link) return;
+// (never its email or emailVerified). The user as now stored, nullopt when nothing was written.
+std::optional<storage::UserRow> UpdateUserInfoOnLink(SocialService& s, const std::string& user_id,
+                                                     const OAuthProfile& p) {
   storage::Row set = ProfileColumns(p);
-  if (!set.empty()) UpdateUserColumns(s, user, std::move(set));
+  if (!s.account.update_user_info_on_link || set.empty()) return std::nullopt;
+  return UpdateUserColumns(s, user_id, std::move(set));
 }
 
 // overrideUserInfoOnSignIn (genericOAuth overrideUserInfo): a returning user takes the
 // provider's name, image and email; emailVerified stays true for the same email.
-void OverrideUserInfo(SocialService& s, const ProviderSpec& spec, storage::UserRow* user,
-                      const OAuthProfile& p) {
-  if (!spec.override_user_info) return;
+std::optional<storage::UserRow> OverrideUserInfo(SocialService& s, const ProviderSpec& spec,
+                                                 const storage::UserRow& user,
+                                                 const OAuthProfile& p) {
+  if (!spec.override_user_info) return std::nullopt;
   storage::Row set = ProfileColumns(p);
-  const std::string email = Lowercase(p.email.value_or(user->email));
-  const bool verified = email == user->email ? user->email_verified || p.email_verified : p.email_verified;
+  const std::string email = Lowercase(p.email.value_or(user.email));
+  const bool verified = email == user.email ? user.email_verified || p.email_verified : p.email_verified;
   set.push_back({"email", email, FieldType::kString});
   set.push_back({"emailVerified", int64_t{verified ? 1 : 0}, FieldType::kBoolean});
-  UpdateUserColumns(s, user, std::move(set));
+  return UpdateUserColumns(s, user.id, std::move(set));
 }
 
 std::variant<OAuthSignIn, std::string> CreateUser(SocialService& s, const ProviderSpec& spec,
@@ -180,17 +172,11 @@ std::variant<OAuthSignIn, std::string> LinkByEmail(SocialService& s, const Provi
     user.updated_at_ms = s.ctx.clock.NowMs();
     (void)s.ctx.repo.UpdateUser(user);
   }
-  UpdateUserInfoOnLink(s, &user, oauth.profile);
-  if (allow_override) OverrideUserInfo(s, spec, &user, oauth.profile);
+  if (auto fresh = UpdateUserInfoOnLink(s, user.id, oauth.profile)) user = std::move(*fresh);
+  if (allow_override) {
+    if (auto fresh = OverrideUserInfo(s, spec, user, oauth.profile)) user = std::move(*fresh);
+  }
   return OAuthSignIn{std::move(user), false};
-}
-
-// updateUserInfoOnLink for link-social, whose state names only the user's id.
-void LinkedUserInfo(SocialService& s, const std::string& user_id, const OAuthProfile& p) {
-  if (!s.account.update_user_info_on_link) return;
-  storage::UserRow user;
-  user.id = user_id;
-  UpdateUserInfoOnLink(s, &user, p);
 }
 
 }  // namespace
@@ -201,12 +187,10 @@ std::variant<OAuthSignIn, std::string> FindOrCreateUser(SocialService& s, const 
   auto account = FindAccount(s, spec.id, oauth.profile.account_id);
   if (!account.ok()) return std::string("internal_server_error");
   if (account->has_value()) {
-    const std::string* user_id = TextColumn(**account, "userId");
-    auto user = s.ctx.repo.FindUserById(user_id ? *user_id : "");
+    auto user = s.ctx.repo.FindUserById(TextColumn(**account, "userId").value_or(""));
     if (!user.ok()) return std::string("internal_server_error");
     if (!user->has_value()) return std::string("unable to link account");  // orphaned
-    const std::string* row_id = TextColumn(**account, "id");
-    if (!RefreshAccount(s, row_id ? *row_id : "", spec, oauth).ok()) {
+    if (!RefreshAccount(s, TextColumn(**account, "id").value_or(""), spec, oauth).ok()) {
       return std::string("unable to update account");
     }
     storage::UserRow found = std::move(**user);
@@ -216,7 +200,9 @@ std::variant<OAuthSignIn, std::string> FindOrCreateUser(SocialService& s, const 
       found.updated_at_ms = s.ctx.clock.NowMs();
       (void)s.ctx.repo.UpdateUser(found);
     }
-    if (allow_override) OverrideUserInfo(s, spec, &found, oauth.profile);
+    if (allow_override) {
+      if (auto fresh = OverrideUserInfo(s, spec, found, oauth.profile)) found = std::move(*fresh);
+    }
     return OAuthSignIn{std::move(found), false};
   }
   auto by_email = s.ctx.repo.FindCredentialUser(Lowercase(*oauth.profile.email));
@@ -241,38 +227,32 @@ std::optional<std::string> LinkAccount(SocialService& s, const ProviderSpec& spe
   if (!existing.ok()) return "unable_to_link_account";
   if (!existing->has_value()) {
     if (!LinkAccount(s, link.user_id, spec, oauth).ok()) return "unable_to_link_account";
-    LinkedUserInfo(s, link.user_id, oauth.profile);
+    (void)UpdateUserInfoOnLink(s, link.user_id, oauth.profile);
     return std::nullopt;
   }
-  const std::string* owner = TextColumn(**existing, "userId");
-  if (owner == nullptr || *owner != link.user_id) return "account_already_linked_to_different_user";
-  const std::string* row_id = TextColumn(**existing, "id");
+  if (TextColumn(**existing, "userId") != link.user_id) return "account_already_linked_to_different_user";
+  const std::string row_id = TextColumn(**existing, "id").value_or("");
   auto set = TokenColumns(s, oauth.tokens);
   if (!set.ok()) return "unable_to_link_account";
-  const std::string* scope = TextColumn(**existing, "scope");
   // mergeScopes: stored first, then new ones, without duplicates.
-  std::vector<std::string> stored;
-  if (scope) {
-    size_t start = 0;
-    const std::string& text = *scope;
-    while (start <= text.size()) {
-      const size_t comma = text.find(',', start);
-      std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      if (!item.empty()) stored.push_back(item);
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  }
+  std::vector<std::string> stored = SplitStoredScopes(TextColumn(**existing, "scope").value_or(""));
   for (const std::string& sc : oauth.tokens.scopes) {
     if (std::find(stored.begin(), stored.end(), sc) == stored.end()) stored.push_back(sc);
   }
   if (!stored.empty()) set->push_back({"scope", Join(stored, ","), FieldType::kString});
   set->push_back({"updatedAt", s.ctx.clock.NowMs(), FieldType::kDate});
-  if (!s.ctx.repo.UpdateRows("account", {{"id", row_id ? *row_id : ""}}, *set).ok()) {
+  if (!s.ctx.repo.UpdateRows("account", {{"id", row_id}}, *set).ok()) {
     return "unable_to_link_account";
   }
-  LinkedUserInfo(s, link.user_id, oauth.profile);
+  (void)UpdateUserInfoOnLink(s, link.user_id, oauth.profile);
   return std::nullopt;
+}
+
+std::optional<std::string> TextColumn(const storage::Row& row, std::string_view name) {
+  const storage::ColumnValue* value = storage::FindColumn(row, name);
+  const std::string* text = value == nullptr ? nullptr : std::get_if<std::string>(value);
+  if (text == nullptr) return std::nullopt;
+  return *text;
 }
 
 Result<std::optional<std::string>> SealOAuthToken(SocialService& s,

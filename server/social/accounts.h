@@ -11,6 +11,9 @@
 
 namespace issuer::server::social {
 
+// The text column `name` of an account row (nullopt: absent, NULL or not text).
+std::optional<std::string> TextColumn(const storage::Row& row, std::string_view name);
+
 // setTokenUtil: `token` sealed with symmetricEncrypt under account.encryptOAuthTokens (an unset
 // or empty one, or encryption off: as given).
 Result<std::optional<std::string>> SealOAuthToken(SocialService& s,

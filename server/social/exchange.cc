@@ -24,12 +24,6 @@ std::optional<std::string> StringField(const json& doc, const char* name) {
   return it->get<std::string>();
 }
 
-// `doc[name]` is the JSON true (a provider's boolean; anything else, null included, is false).
-bool IsTrue(const json& doc, const char* name) {
-  auto it = doc.find(name);
-  return it != doc.end() && it->is_boolean() && it->get<bool>();
-}
-
 // parseStringBoolean: true and "true" only.
 bool Verified(const json& doc, const char* name) {
   auto it = doc.find(name);
@@ -207,7 +201,7 @@ std::optional<OAuthProfile> GithubProfile(const OutgoingHttp& http, const Endpoi
   if (!out.email && emails && !emails->empty()) {
     const json* chosen = &(*emails)[0];
     for (const json& e : *emails) {
-      if (e.is_object() && IsTrue(e, "primary")) {
+      if (e.is_object() && Verified(e, "primary")) {
         chosen = &e;
         break;
       }
@@ -216,7 +210,7 @@ std::optional<OAuthProfile> GithubProfile(const OutgoingHttp& http, const Endpoi
   }
   for (const json& e : emails ? *emails : json::array()) {
     if (e.is_object() && out.email && StringField(e, "email") == out.email) {
-      out.email_verified = IsTrue(e, "verified");
+      out.email_verified = Verified(e, "verified");
       break;
     }
   }
@@ -255,7 +249,7 @@ std::optional<OAuthProfile> DiscordProfile(const OutgoingHttp& http, const Endpo
   OAuthProfile out;
   out.account_id = SubjectOf(*user, "id");
   out.email = StringField(*user, "email");
-  out.email_verified = IsTrue(*user, "verified");
+  out.email_verified = Verified(*user, "verified");
   out.name = StringField(*user, "global_name").value_or("");
   if (out.name.empty()) out.name = StringField(*user, "username").value_or("");
   if (auto avatar = StringField(*user, "avatar")) {

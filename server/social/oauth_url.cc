@@ -1,5 +1,7 @@
 #include "server/social/oauth_url.h"
 
+#include "common/text.h"
+
 #include <sodium.h>
 
 #include <algorithm>
@@ -68,6 +70,19 @@ std::string CodeChallenge(std::string_view verifier) {
   crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(verifier.data()),
                      verifier.size());
   return keys::Base64UrlEncode(std::string_view(reinterpret_cast<char*>(digest), sizeof digest));
+}
+
+std::vector<std::string> SplitStoredScopes(std::string_view stored) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= stored.size()) {
+    size_t end = stored.find(',', start);
+    if (end == std::string_view::npos) end = stored.size();
+    std::string scope = Trim(stored.substr(start, end - start));
+    if (!scope.empty()) out.push_back(std::move(scope));
+    start = end + 1;
+  }
+  return out;
 }
 
 std::vector<std::string> SplitScopes(std::string_view scope) {

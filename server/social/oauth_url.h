@@ -23,6 +23,10 @@ std::string CodeChallenge(std::string_view verifier);
 // A token response's scope ("a b", or an array) as Better Auth's parseScopeField splits it.
 std::vector<std::string> SplitScopes(std::string_view scope);
 
+// An account row's scope column ("a,b") as Better Auth's parseStoredScopes and mergeScopes read
+// it: split on ',', each trimmed, empty ones dropped.
+std::vector<std::string> SplitStoredScopes(std::string_view stored);
+
 // `items` joined with `separator`.
 std::string Join(const std::vector<std::string>& items, std::string_view separator);
 

@@ -1,8 +1,8 @@
-// POST /get-access-token and POST /refresh-token (Better Auth's account.mjs getAccessToken,
-// refreshToken): a signed-in user's provider tokens, refreshed at the provider when needed.
+// POST /get-access-token, POST /refresh-token and GET /account-info (Better Auth's account.mjs
+// getAccessToken, refreshToken, accountInfo): a signed-in user's provider tokens, refreshed at
+// the provider when needed, and what the provider says of the user.
 #include <variant>
 
-#include "common/text.h"
 #include "common/time_format.h"
 #include "server/http/reply.h"
 #include "server/session/account_checks.h"
@@ -10,6 +10,7 @@
 #include "server/social/accounts.h"
 #include "server/social/dev_routes.h"
 #include "server/social/exchange.h"
+#include "server/social/oauth_url.h"
 #include "server/social/social.h"
 
 namespace issuer::server::social {
@@ -22,14 +23,6 @@ using storage::FieldType;
 
 // Better Auth refreshes an access token that expires within 5 s.
 constexpr int64_t kRefreshMarginMs = 5000;
-
-// One of the account's columns (FindRows types the core tables as Better Auth's schema does).
-std::optional<std::string> Text(const storage::Row& row, std::string_view name) {
-  const storage::ColumnValue* value = storage::FindColumn(row, name);
-  const std::string* text = value == nullptr ? nullptr : std::get_if<std::string>(value);
-  if (text == nullptr) return std::nullopt;
-  return *text;
-}
 
 std::optional<int64_t> Millis(const storage::Row& row, std::string_view name) {
   const storage::ColumnValue* value = storage::FindColumn(row, name);
@@ -84,7 +77,7 @@ std::variant<Selected, HttpReply> SelectAccount(SocialService& s, const HttpRequ
   if (!rows.ok()) return WithError(std::move(*reply), LoggedFailure(s.ctx, rows.error()));
   if (rows->empty()) return WithError(std::move(*reply), not_found);
   Selected out{std::move(rows->front()), id, nullptr};
-  out.spec = s.providers.Find(Text(out.row, "providerId").value_or(""));
+  out.spec = s.providers.Find(TextColumn(out.row, "providerId").value_or(""));
   return out;
 }
 
@@ -99,7 +92,7 @@ std::variant<Selected, HttpReply> SelectFromBody(SocialService& s, const HttpReq
 
 ApiError NotSupported(const Selected& a) {
   return ApiError::Custom(400, "PROVIDER_NOT_SUPPORTED",
-                          "Provider " + Text(a.row, "providerId").value_or("") + " is not supported.");
+                          "Provider " + TextColumn(a.row, "providerId").value_or("") + " is not supported.");
 }
 
 // The provider's answer to the account's refresh token, written to the account as Better Auth
@@ -126,7 +119,7 @@ Result<Refreshed> RefreshAccount(SocialService& s, const HttpRequest& request, c
   Refreshed out{*tokens, tokens->refresh_token.value_or(*opened),
                 tokens->refresh_expires_at_ms ? tokens->refresh_expires_at_ms
                                               : Millis(a.row, "refreshTokenExpiresAt"),
-                tokens->id_token ? tokens->id_token : Text(a.row, "idToken")};
+                tokens->id_token ? tokens->id_token : TextColumn(a.row, "idToken")};
   auto access = SealOAuthToken(s, tokens->access_token);
   if (!access.ok()) return access.error();
   auto refresh = tokens->refresh_token ? SealOAuthToken(s, tokens->refresh_token)
@@ -151,24 +144,6 @@ void PutDate(OrderedJson* out, const char* name, const std::optional<int64_t>& m
   if (ms) (*out)[name] = FormatIsoMs(*ms);
 }
 
-std::vector<std::string> StoredScopes(const storage::Row& row) {
-  std::vector<std::string> out;
-  const std::string stored = Text(row, "scope").value_or("");
-  size_t start = 0;
-  while (start <= stored.size()) {
-    size_t end = stored.find(',', start);
-    if (end == std::string::npos) end = stored.size();
-    std::string scope = Trim(std::string_view(stored).substr(start, end - start));
-    if (!scope.empty()) out.push_back(std::move(scope));
-    start = end + 1;
-  }
-  return out;
-}
-
-}  // namespace
-
-namespace {
-
 // getValidAccessToken: the stored access token (opened), refreshed at the provider first when
 // it expires within 5 s and a refresh token is stored.
 struct ValidToken {
@@ -179,7 +154,7 @@ struct ValidToken {
 
 Result<ValidToken> ValidAccessToken(SocialService& s, const HttpRequest& request, const Selected& a) {
   const auto expires = Millis(a.row, "accessTokenExpiresAt");
-  const auto refresh_token = Text(a.row, "refreshToken");
+  const auto refresh_token = TextColumn(a.row, "refreshToken");
   if (refresh_token && !refresh_token->empty() && expires &&
       *expires - s.ctx.clock.NowMs() < kRefreshMarginMs) {
     auto refreshed = RefreshAccount(s, request, a, *refresh_token);
@@ -187,9 +162,9 @@ Result<ValidToken> ValidAccessToken(SocialService& s, const HttpRequest& request
     const auto& fresh = refreshed->tokens.access_expires_at_ms;
     return ValidToken{*refreshed->tokens.access_token, fresh ? fresh : expires, refreshed->id_token};
   }
-  auto access = OpenOAuthToken(s, Text(a.row, "accessToken").value_or(""));
+  auto access = OpenOAuthToken(s, TextColumn(a.row, "accessToken").value_or(""));
   if (!access.ok()) return access.error();
-  return ValidToken{*access, expires, Text(a.row, "idToken")};
+  return ValidToken{*access, expires, TextColumn(a.row, "idToken")};
 }
 
 }  // namespace
@@ -207,7 +182,7 @@ HttpReply GetAccessToken(SocialService& s, const HttpRequest& request) {
   }
   OrderedJson out = {{"accessToken", token->access_token}};
   PutDate(&out, "accessTokenExpiresAt", token->expires_at_ms);
-  out["scopes"] = StoredScopes(a.row);
+  out["scopes"] = SplitStoredScopes(TextColumn(a.row, "scope").value_or(""));
   if (token->id_token) out["idToken"] = *token->id_token;
   reply.body = out.dump();
   return reply;
@@ -250,8 +225,8 @@ HttpReply AccountInfo(SocialService& s, const HttpRequest& request) {
   const OAuthProfile& profile = std::get<OAuthProfile>(info);
   OrderedJson out = {{"user", profile.user}, {"data", profile.data}};
   out["account"] = {{"id", a.id},
-                    {"providerId", Text(a.row, "providerId").value_or("")},
-                    {"accountId", Text(a.row, "accountId").value_or("")}};
+                    {"providerId", TextColumn(a.row, "providerId").value_or("")},
+                    {"accountId", TextColumn(a.row, "accountId").value_or("")}};
   reply.body = out.dump();
   return reply;
 }
@@ -262,7 +237,7 @@ HttpReply RefreshToken(SocialService& s, const HttpRequest& request) {
   if (auto* done = std::get_if<HttpReply>(&selected)) return std::move(*done);
   const Selected& a = std::get<Selected>(selected);
   if (a.spec == nullptr) return WithError(std::move(reply), NotSupported(a));
-  const auto refresh_token = Text(a.row, "refreshToken");
+  const auto refresh_token = TextColumn(a.row, "refreshToken");
   if (!refresh_token || refresh_token->empty()) {
     return WithError(std::move(reply), ApiError::Custom(400, "REFRESH_TOKEN_NOT_FOUND",
                                                         "Refresh token not found"));
@@ -279,10 +254,10 @@ HttpReply RefreshToken(SocialService& s, const HttpRequest& request) {
   out["refreshTokenExpiresAt"] = nullptr;
   PutDate(&out, "refreshTokenExpiresAt", refreshed->refresh_expires_at_ms);
   out["scope"] = nullptr;
-  if (auto scope = Text(a.row, "scope")) out["scope"] = *scope;
+  if (auto scope = TextColumn(a.row, "scope")) out["scope"] = *scope;
   out["idToken"] = nullptr;
   if (refreshed->id_token) out["idToken"] = *refreshed->id_token;
-  out["providerId"] = Text(a.row, "providerId").value_or("");
+  out["providerId"] = TextColumn(a.row, "providerId").value_or("");
   out["accountId"] = a.id;
   reply.body = out.dump();
   return reply;

@@ -42,6 +42,25 @@ export function query(file, sql, ...params) {
   }
 }
 
+// The parts of an OAuth account row that must match between Better Auth's and ba-issuer's:
+// which columns are set, and their formats.
+export function accountShape(row) {
+  const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+  return {
+    providerId: row.providerId,
+    accountId: row.accountId,
+    password: row.password,
+    scope: row.scope,
+    accessToken: typeof row.accessToken === "string" && row.accessToken.length > 0,
+    refreshToken: typeof row.refreshToken === "string" && row.refreshToken.length > 0,
+    idToken: typeof row.idToken === "string" && row.idToken.split(".").length === 3,
+    accessTokenExpiresAt: ISO.test(row.accessTokenExpiresAt ?? ""),
+    refreshTokenExpiresAt: row.refreshTokenExpiresAt,
+    createdAt: ISO.test(row.createdAt),
+    updatedAt: ISO.test(row.updatedAt),
+  };
+}
+
 // The rows both databases hold at the end, with run-specific values masked.
 export function rows(file) {
   const db = new Database(file, { readonly: true });

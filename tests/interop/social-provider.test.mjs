@@ -7,12 +7,11 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
-import { query as rows } from "./case-support.mjs";
+import { query as rows, accountShape } from "./case-support.mjs";
 import { OAuth2Server } from "oauth2-mock-server";
 import { startServer, tempDir, freePort, CookieJar, jarFetch, assertCleanExit } from "./harness.mjs";
 
 const dirs = tempDir("ba-social-provider-");
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const CLIENT_ID = "mock-client";
 const PROFILE = {
   sub: "ada-1815",
@@ -28,24 +27,6 @@ let pair; // [Better Auth, ba-issuer], both with the same genericOAuth config
 let refuseAuthorize = null;
 let refuseToken = null;
 let tokenRequests = [];
-
-
-// The parts of an account row that must match: which columns are set, and their formats.
-function accountShape(row) {
-  return {
-    providerId: row.providerId,
-    accountId: row.accountId,
-    password: row.password,
-    scope: row.scope,
-    accessToken: typeof row.accessToken === "string" && row.accessToken.split(".").length === 3,
-    refreshToken: typeof row.refreshToken === "string" && row.refreshToken.length > 0,
-    idToken: typeof row.idToken === "string" && row.idToken.split(".").length === 3,
-    accessTokenExpiresAt: ISO.test(row.accessTokenExpiresAt ?? ""),
-    refreshTokenExpiresAt: row.refreshTokenExpiresAt,
-    createdAt: ISO.test(row.createdAt),
-    updatedAt: ISO.test(row.updatedAt),
-  };
-}
 
 // sign-in/social, the provider's authorize, then the callback with the jar's state cookie.
 async function signIn(srv, jar) {
@@ -152,6 +133,9 @@ test("both sign the user in through oauth2-mock-server, with the same answers an
   assert.ok(refAccount && ourAccount, "both wrote an account");
   assert.deepEqual(Object.keys(ourAccount).sort(), Object.keys(refAccount).sort());
   assert.deepEqual(accountShape(ourAccount), accountShape(refAccount));
+  for (const account of [ourAccount, refAccount]) {
+    assert.equal(account.accessToken.split(".").length, 3, "the mock's access token, a JWT, stored as given");
+  }
   assert.equal(ourAccount.accountId, PROFILE.sub);
   const expiry = (row) => Date.parse(row.accessTokenExpiresAt) - Date.parse(row.createdAt);
   assert.ok(Math.abs(expiry(ourAccount) - expiry(refAccount)) < 5000,

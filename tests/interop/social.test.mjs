@@ -10,7 +10,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
-import { query as rows } from "./case-support.mjs";
+import { query as rows, accountShape } from "./case-support.mjs";
 import { createAuthClient } from "better-auth/client";
 import { symmetricDecrypt } from "better-auth/crypto";
 import { startServer, tempDir, freePort, CookieJar, jarFetch, assertCleanExit, SECRET } from "./harness.mjs";
@@ -59,24 +59,6 @@ async function sessionOf(srv, jar) {
   const res = await jarFetch(jar, srv.origin)(`${srv.base}/get-session`);
   assert.equal(res.status, 200);
   return res.json();
-}
-
-
-// What must match between the two servers' rows: which columns are set, and their formats.
-function accountShape(row) {
-  return {
-    providerId: row.providerId,
-    accountId: row.accountId,
-    password: row.password,
-    scope: row.scope,
-    accessToken: typeof row.accessToken === "string" && row.accessToken.length > 0,
-    refreshToken: typeof row.refreshToken === "string" && row.refreshToken.length > 0,
-    idToken: typeof row.idToken === "string" && row.idToken.split(".").length === 3,
-    accessTokenExpiresAt: ISO.test(row.accessTokenExpiresAt ?? ""),
-    refreshTokenExpiresAt: row.refreshTokenExpiresAt,
-    createdAt: ISO.test(row.createdAt),
-    updatedAt: ISO.test(row.updatedAt),
-  };
 }
 
 before(async () => {

@@ -28,6 +28,15 @@ TEST_SUITE("social") {
           "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
   }
 
+  TEST_CASE("SplitStoredScopes is parseStoredScopes: comma-separated, trimmed, no empty ones") {
+    CHECK(SplitStoredScopes("openid, email,,profile ") ==
+          std::vector<std::string>{"openid", "email", "profile"});
+    CHECK(SplitStoredScopes("read:user,user:email") ==
+          std::vector<std::string>{"read:user", "user:email"});
+    CHECK(SplitStoredScopes("").empty());
+    CHECK(SplitStoredScopes(" , ").empty());
+  }
+
   TEST_CASE("SplitScopes is parseScopeField over a string") {
     CHECK(SplitScopes("  openid  email\tprofile ") ==
           std::vector<std::string>{"openid", "email", "profile"});
