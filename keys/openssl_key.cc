@@ -23,9 +23,6 @@ struct BnFree {
   void operator()(BIGNUM* bn) const { BN_clear_free(bn); }
 };
 using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
-struct CtxFree {
-  void operator()(EVP_PKEY_CTX* ctx) const { EVP_PKEY_CTX_free(ctx); }
-};
 struct MdCtxFree {
   void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
 };
@@ -199,7 +196,7 @@ Result<EvpPkeyPtr> KeyFromJwk(std::string_view json, const AlgInfo& info, bool w
   Status st = PushJwk(jwk, info, with_private, bld.get(), &keep, &point);
   if (!st.ok()) return st.error();
   std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(bld.get()));
-  std::unique_ptr<EVP_PKEY_CTX, CtxFree> ctx(
+  EvpPkeyCtxPtr ctx(
       EVP_PKEY_CTX_new_from_name(nullptr, info.ec ? "EC" : "RSA", nullptr));
   EVP_PKEY* raw = nullptr;
   if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
@@ -211,7 +208,7 @@ Result<EvpPkeyPtr> KeyFromJwk(std::string_view json, const AlgInfo& info, bool w
   // A private key must match its public half; an EC public key must be on its curve (invalid-
   // curve attacks). An RSA public key needs no check to verify with.
   if (!with_private && !info.ec) return key;
-  std::unique_ptr<EVP_PKEY_CTX, CtxFree> check(
+  EvpPkeyCtxPtr check(
       EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
   const int valid = with_private ? EVP_PKEY_pairwise_check(check.get())
                                  : EVP_PKEY_public_check(check.get());
@@ -219,16 +216,14 @@ Result<EvpPkeyPtr> KeyFromJwk(std::string_view json, const AlgInfo& info, bool w
   return key;
 }
 
-// Starts a sign or verify context with the algorithm's digest and padding.
-Result<std::unique_ptr<EVP_MD_CTX, MdCtxFree>> DigestContext(EVP_PKEY* key, const AlgInfo& info,
-                                                            bool sign) {
+// Starts a verify context with the algorithm's digest and padding.
+Result<std::unique_ptr<EVP_MD_CTX, MdCtxFree>> VerifyContext(EVP_PKEY* key, const AlgInfo& info) {
   std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
-  const int ok = sign ? EVP_DigestSignInit_ex(ctx.get(), &pctx, info.digest, nullptr, nullptr,
-                                              key, nullptr)
-                      : EVP_DigestVerifyInit_ex(ctx.get(), &pctx, info.digest, nullptr, nullptr,
-                                                key, nullptr);
-  if (!ctx || ok != 1) return OpenSslError("digest init");
+  if (!ctx || EVP_DigestVerifyInit_ex(ctx.get(), &pctx, info.digest, nullptr, nullptr, key,
+                                      nullptr) != 1) {
+    return OpenSslError("digest init");
+  }
   if (info.pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
                    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1)) {
     return OpenSslError("PSS padding");
@@ -321,20 +316,57 @@ std::optional<std::string> OpenSslSigner::crv() const {
   return std::string(info->curve);
 }
 
+OpenSslSigner::OpenSslSigner(std::string alg, std::string kid, EvpPkeyPtr key)
+    : alg_(std::move(alg)),
+      kid_(std::move(kid)),
+      key_(std::move(key)),
+      digest_(EVP_MD_fetch(nullptr, Info(alg_)->digest, nullptr)) {}
+
+Result<EvpPkeyCtxPtr> OpenSslSigner::TakeContext() const {
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (!pool_.empty()) {
+      EvpPkeyCtxPtr ctx = std::move(pool_.back());
+      pool_.pop_back();
+      return ctx;
+    }
+  }
+  const AlgInfo& info = *Info(alg_);
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), nullptr));
+  if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_signature_md(ctx.get(), digest_.get()) != 1) {
+    return OpenSslError("sign init");
+  }
+  if (info.pss && (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) != 1 ||
+                   EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), RSA_PSS_SALTLEN_DIGEST) != 1)) {
+    return OpenSslError("PSS padding");
+  }
+  return ctx;
+}
+
+void OpenSslSigner::ReturnContext(EvpPkeyCtxPtr ctx) const {
+  constexpr size_t kMaxIdle = 64;  // beyond the worker threads that sign at once
+  std::lock_guard<std::mutex> lock(pool_mu_);
+  if (pool_.size() < kMaxIdle) pool_.push_back(std::move(ctx));
+}
+
 Result<std::string> OpenSslSigner::Sign(std::string_view signing_input) const {
   const AlgInfo& info = *Info(alg_);
-  auto ctx = DigestContext(key_.get(), info, /*sign=*/true);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_size = 0;
+  if (!digest_ || EVP_Digest(signing_input.data(), signing_input.size(), digest, &digest_size,
+                             digest_.get(), nullptr) != 1) {
+    return OpenSslError("digest");
+  }
+  auto ctx = TakeContext();
   if (!ctx.ok()) return ctx.error();
-  const auto* in = reinterpret_cast<const unsigned char*>(signing_input.data());
-  size_t size = 0;
-  if (EVP_DigestSign(ctx->get(), nullptr, &size, in, signing_input.size()) != 1) {
-    return OpenSslError("sign");
-  }
+  size_t size = static_cast<size_t>(EVP_PKEY_get_size(key_.get()));
   std::string signature(size, '\0');
-  if (EVP_DigestSign(ctx->get(), reinterpret_cast<unsigned char*>(signature.data()), &size, in,
-                     signing_input.size()) != 1) {
+  if (EVP_PKEY_sign(ctx->get(), reinterpret_cast<unsigned char*>(signature.data()), &size, digest,
+                    digest_size) != 1) {
     return OpenSslError("sign");
   }
+  ReturnContext(std::move(*ctx));
   signature.resize(size);
   if (info.ec) return DerToRaw(signature, info.coordinate);
   return signature;
@@ -352,7 +384,7 @@ bool VerifyWithPublicJwk(const std::string& alg, std::string_view public_jwk,
     if (!converted) return false;
     der = std::move(*converted);
   }
-  auto ctx = DigestContext(key->get(), *info, /*sign=*/false);
+  auto ctx = VerifyContext(key->get(), *info);
   if (!ctx.ok()) return false;
   const int ok = EVP_DigestVerify(ctx->get(), reinterpret_cast<const unsigned char*>(der.data()),
                                   der.size(), reinterpret_cast<const unsigned char*>(message.data()),

@@ -3,7 +3,7 @@ valgrind's callgrind, and where the token path's instructions go (not a test;
 `scripts/bench --callgrind [requests]` runs it on the Release binary).
 
     BA_ISSUER_BIN=build-bench/ba-issuer /usr/bin/python3 tests/load/callgrind.py [requests]
-        [distinct sessions, default 20000]
+        [distinct sessions, default 20000] [alg, default the server's EdDSA]
 
 The server runs under callgrind with instrumentation off; after a warm-up on one keep-alive
 connection, instrumentation is switched on for `requests` requests of each path (each /token
@@ -63,10 +63,11 @@ def measure(server, out_dir, label, path, cookies, count):
 def main():
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     sessions = int(sys.argv[2]) if len(sys.argv) > 2 else 20000
+    alg = ["--alg", sys.argv[3]] if len(sys.argv) > 3 else []
     binary = os.environ.get("BA_ISSUER_BIN", "build-bench/ba-issuer")
     out_dir = tempfile.mkdtemp(prefix="ba-callgrind-")
     command = ["valgrind", "--tool=callgrind", "--instr-atstart=no",
-               "--callgrind-out-file=" + os.path.join(out_dir, "callgrind.out.%p"), binary]
+               "--callgrind-out-file=" + os.path.join(out_dir, "callgrind.out.%p"), binary, *alg]
     work = tempfile.mkdtemp(prefix="ba-callgrind-db-")
     server = Server("ba-issuer", command, work)
     try:
@@ -78,7 +79,7 @@ def main():
     finally:
         server.stop()
     print("instructions per request (callgrind Ir, %d requests each, one keep-alive connection, "
-          "%d distinct sessions in turn):" % (count, sessions))
+          "%d distinct sessions in turn%s):" % (count, sessions, ", " + alg[1] if alg else ""))
     print("  GET /token  %10.0f" % token_ir)
     print("  GET /ok     %10.0f" % ok_ir)
     print("  GET /jwks   %10.0f" % jwks_ir)
