@@ -216,6 +216,16 @@ Result<EvpPkeyPtr> KeyFromJwk(std::string_view json, const AlgInfo& info, bool w
   return key;
 }
 
+// Sets PS256's padding (MGF1 with the signature digest, salt as long as the digest) on a sign
+// or verify context; nothing for the other algorithms.
+Status SetPadding(EVP_PKEY_CTX* ctx, const AlgInfo& info) {
+  if (info.pss && (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+                   EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST) != 1)) {
+    return OpenSslError("PSS padding");
+  }
+  return Status::Ok();
+}
+
 // Starts a verify context with the algorithm's digest and padding.
 Result<std::unique_ptr<EVP_MD_CTX, MdCtxFree>> VerifyContext(EVP_PKEY* key, const AlgInfo& info) {
   std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
@@ -224,10 +234,8 @@ Result<std::unique_ptr<EVP_MD_CTX, MdCtxFree>> VerifyContext(EVP_PKEY* key, cons
                                       nullptr) != 1) {
     return OpenSslError("digest init");
   }
-  if (info.pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-                   EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1)) {
-    return OpenSslError("PSS padding");
-  }
+  Status padded = SetPadding(pctx, info);
+  if (!padded.ok()) return padded.error();
   return ctx;
 }
 
@@ -331,16 +339,13 @@ Result<EvpPkeyCtxPtr> OpenSslSigner::TakeContext() const {
       return ctx;
     }
   }
-  const AlgInfo& info = *Info(alg_);
   EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), nullptr));
   if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 ||
       EVP_PKEY_CTX_set_signature_md(ctx.get(), digest_.get()) != 1) {
     return OpenSslError("sign init");
   }
-  if (info.pss && (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) != 1 ||
-                   EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), RSA_PSS_SALTLEN_DIGEST) != 1)) {
-    return OpenSslError("PSS padding");
-  }
+  Status padded = SetPadding(ctx.get(), *Info(alg_));
+  if (!padded.ok()) return padded.error();
   return ctx;
 }
 
